@@ -1,0 +1,1 @@
+from .body_models import *  # noqa: F401,F403

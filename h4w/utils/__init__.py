@@ -1,0 +1,3 @@
+from .dist_utils import init_cpu_dist
+
+__all__ = ['init_cpu_dist']
