@@ -4,6 +4,7 @@ Importing :mod:`h4w` is cheap: it reads installed package versions from
 their metadata and imports neither torch nor mmengine. Sub-packages are
 imported lazily by the registries (``locations``) or explicitly.
 """
+import re
 from importlib import metadata
 
 from .version import __version__
@@ -16,8 +17,8 @@ def _parse(version: str) -> tuple:
     """'2.2.0rc1' -> (2, 2, 0); enough for range checks."""
     parts = []
     for piece in version.split('.')[:3]:
-        digits = ''.join(c for c in piece if c.isdigit()) or '0'
-        parts.append(int(digits))
+        digits = re.match(r'\d*', piece).group()
+        parts.append(int(digits or 0))
     return tuple(parts + [0] * (3 - len(parts)))
 
 

@@ -4,12 +4,13 @@
   work dir) is trusted and unpickled in full: mmengine stores optimizer,
   scheduler and message-hub state in it, which ``weights_only=True``
   rejects on torch >= 2.6.
-* Every other file (``load_from``, ``init_cfg=dict(type='Pretrained')``,
-  converter inputs) is loaded with ``weights_only=True``; the few
-  non-tensor types that mmengine itself writes (history buffers, numpy
-  arrays and scalars) are allowed. A file holding any other pickled object
-  is refused with a :class:`UntrustedCheckpointError` naming the file and
-  the objects.
+* Every other file (``load_from``, ``tools/test.py CHECKPOINT``,
+  ``init_cfg=dict(type='Pretrained')``, converter inputs) is loaded with
+  ``weights_only=True``. numpy arrays and scalars are allowed; mmengine's
+  log history (``HistoryBuffer``, which pickles bound methods through
+  ``getattr``) loads as inert placeholders, since only weights are read
+  from such files. A file holding any other pickled object is refused with
+  an :class:`UntrustedCheckpointError` naming the file and the objects.
 
 Importing this module installs the policy as mmengine's loader for local
 paths, so every mmengine loading path goes through it.
@@ -22,7 +23,6 @@ from typing import Any, Iterator, List, Optional
 
 import numpy as np
 import torch
-from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
 _trusted = contextvars.ContextVar('h4w_trusted_checkpoints', default=False)
@@ -46,7 +46,22 @@ def _numpy_safe_globals() -> List[Any]:
     return safe
 
 
-SAFE_GLOBALS = [HistoryBuffer] + _numpy_safe_globals()
+class InertObject:
+    """Placeholder for mmengine log history in an external checkpoint."""
+
+    def __setstate__(self, state):
+        self.state = state
+
+
+def _inert_getattr(obj, name):
+    """Stands in for ``getattr`` while loading: calls nothing."""
+    return None
+
+
+SAFE_GLOBALS = _numpy_safe_globals() + [
+    (InertObject, 'mmengine.logging.history_buffer.HistoryBuffer'),
+    (_inert_getattr, 'builtins.getattr'),
+]
 
 
 @contextlib.contextmanager
@@ -122,6 +137,6 @@ def _load_local(filename: str, map_location: Optional[Any]) -> Any:
 CheckpointLoader.register_scheme(prefixes='', force=True)(_load_local)
 
 __all__ = [
-    'UntrustedCheckpointError', 'load_checkpoint_file',
+    'InertObject', 'UntrustedCheckpointError', 'load_checkpoint_file',
     'trusted_checkpoints', 'SAFE_GLOBALS'
 ]

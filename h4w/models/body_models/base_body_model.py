@@ -96,18 +96,24 @@ class BaseBodyModel(nn.Module):
     def _build_layer(self, layer_kwargs: Dict) -> nn.Module:
         import smplx
         layer_kwargs = dict(layer_kwargs)
-        for name in self.param_dims:
+        for name in list(self.param_dims) + ['transl']:
             layer_kwargs[f'create_{name}'] = False
         try:
             with chumpy_free_smplx():
-                return smplx.create(self.model_path, self.model_type,
-                                    **layer_kwargs)
+                layer = smplx.create(self.model_path, self.model_type,
+                                     **layer_kwargs)
         except (KeyError, AttributeError, ValueError, IndexError,
                 RuntimeError, pickle.UnpicklingError, EOFError) as err:
             raise ModelFileError(
                 f'{self.model_file} is not a valid {self.model_type.upper()}'
                 f' model file ({type(err).__name__}: {err}). Check that it '
                 'is the official file, unmodified.') from err
+        # The model file is an input, not a weight: keep its arrays out of
+        # checkpoints (upstream drops `smplx_layer.*` keys before saving).
+        for module in layer.modules():
+            for name, buf in list(module.named_buffers(recurse=False)):
+                module.register_buffer(name, buf, persistent=False)
+        return layer
 
     @property
     def num_vertices(self) -> int:

@@ -1,0 +1,61 @@
+"""Config edits behind the flags of tools/train.py and tools/test.py."""
+import os.path as osp
+
+from mmengine.config import Config
+
+
+def build_runner(cfg: Config):
+    """Build the runner named by ``cfg.runner_type`` (h4w: H4WRunner)."""
+    from mmengine.runner import Runner
+
+    from h4w.registry import RUNNERS
+    if 'runner_type' not in cfg:
+        return Runner.from_cfg(cfg)
+    return RUNNERS.build(cfg)
+
+
+def apply_common_args(cfg: Config, args) -> None:
+    """Apply the flags both tools share: ``--launcher``, ``--cfg-options``
+    and ``--work-dir`` (default ``./work_dirs/<config name>``)."""
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+
+def apply_amp(cfg: Config) -> None:
+    """Train with bf16 autocast (mmengine ``AmpOptimWrapper``)."""
+    import torch
+    if not torch.cuda.is_available():
+        raise SystemExit('--amp needs a CUDA device (mmengine\'s '
+                         'AmpOptimWrapper does not run on the CPU)')
+    optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if optim_wrapper == 'AmpOptimWrapper':
+        return
+    if optim_wrapper != 'OptimWrapper':
+        raise SystemExit(f'--amp replaces OptimWrapper, but the config uses '
+                         f'{optim_wrapper}')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.dtype = 'bfloat16'
+
+
+def apply_auto_scale_lr(cfg: Config) -> None:
+    if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+        raise SystemExit('--auto-scale-lr needs `auto_scale_lr = dict('
+                         'base_batch_size=...)` in the config')
+    cfg.auto_scale_lr.enable = True
+
+
+def apply_show_dir(cfg: Config, show_dir: str) -> None:
+    """Switch on the visualization hook and point it at ``show_dir``."""
+    hooks = cfg.get('default_hooks', {})
+    if 'visualization' not in hooks:
+        raise SystemExit(
+            '--show-dir needs a `visualization` hook in default_hooks; this '
+            'config has none (mesh recipes define it)')
+    hooks.visualization.enable = True
+    hooks.visualization.out_dir = osp.expanduser(show_dir)

@@ -1,0 +1,49 @@
+"""Shared fixtures.
+
+The synthetic human-model tree (~2 GB) is written once per test session.
+Set ``H4W_TEST_HUMAN_MODELS=/path/to/human_model_files`` to reuse a tree
+written by ``tools/misc/make_synthetic_human_models.py``.
+"""
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+@pytest.fixture(scope='session')
+def human_model_root(tmp_path_factory) -> str:
+    """Root of a complete synthetic ``human_model_files`` tree."""
+    existing = os.environ.get('H4W_TEST_HUMAN_MODELS')
+    if existing:
+        return existing
+    from h4w.testing import make_synthetic_human_models
+    root = tmp_path_factory.mktemp('human_model_files')
+    return str(make_synthetic_human_models(root))
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> str:
+    return REPO_ROOT
+
+
+def run_tool(args, cwd=REPO_ROOT, env=None, timeout=300):
+    """Run a command line as a subprocess and return the completed process;
+    the test fails with its output when it exits non-zero."""
+    import subprocess
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    full_env.setdefault('PYTHONWARNINGS', 'ignore')
+    proc = subprocess.run(
+        args, cwd=cwd, env=full_env, capture_output=True, text=True,
+        timeout=timeout)
+    if proc.returncode != 0:
+        pytest.fail(f'{" ".join(map(str, args))} failed '
+                    f'({proc.returncode}):\n{proc.stdout[-3000:]}\n'
+                    f'{proc.stderr[-5000:]}')
+    return proc
+
+
+PYTHON = sys.executable

@@ -1,0 +1,76 @@
+"""Evaluate a checkpoint on the test set of a config.
+
+Examples:
+    python tools/test.py CONFIG CHECKPOINT
+    python tools/test.py CONFIG CHECKPOINT --out results.pkl
+    tools/dist_test.sh CONFIG CHECKPOINT 4
+"""
+import argparse
+import os
+
+from mmengine.config import Config, DictAction
+
+from h4w.utils.config_utils import (apply_common_args, apply_show_dir,
+                                    build_runner)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Test (evaluate) an h4w model.',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='where the evaluation log and metrics go (default: '
+        './work_dirs/<config name>)')
+    parser.add_argument(
+        '--out',
+        help='dump the predictions (data samples) to this pickle file')
+    parser.add_argument(
+        '--show-dir',
+        help='write visualizations of the predictions to this folder')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. test_dataloader.batch_size=8')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm'],
+        default='none',
+        help='job launcher; without CUDA the gloo backend is used')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Fold the command-line flags into the config."""
+    apply_common_args(cfg, args)
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        apply_show_dir(cfg, args.show_dir)
+    if args.out:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--out must be a .pkl file, got {args.out}')
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, (list, tuple)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = list(evaluators) + [
+            dict(type='DumpResults', out_file_path=args.out)
+        ]
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    runner = build_runner(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()

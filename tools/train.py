@@ -1,0 +1,103 @@
+"""Train a model from a config.
+
+Examples:
+    python tools/train.py configs/quickstart/pose_lifter_smoke.py
+    python tools/train.py CONFIG --resume                # newest checkpoint
+    python tools/train.py CONFIG --resume work_dirs/x/epoch_2.pth
+    tools/dist_train.sh CONFIG 4                        # 4 GPUs (torchrun)
+"""
+import argparse
+import os
+
+from mmengine.config import Config, DictAction
+
+from h4w.utils.config_utils import (apply_amp, apply_auto_scale_lr,
+                                    apply_common_args, apply_show_dir,
+                                    build_runner)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Train an h4w model.',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--work-dir',
+        help='where logs and checkpoints go (default: '
+        './work_dirs/<config name>)')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or without a value from '
+        'the newest checkpoint of the work dir (optimizer, scheduler and '
+        'epoch included)')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        default=False,
+        help='enable automatic mixed precision (bf16 autocast; needs a '
+        'GPU)')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the actual total batch size '
+        '(needs `auto_scale_lr.base_batch_size` in the config)')
+    parser.add_argument(
+        '--show-dir',
+        help='write validation visualizations to this folder (relative '
+        'folders go under the run folder of the work dir)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. '
+        'train_cfg.max_epochs=3 optim_wrapper.optimizer.lr=1e-5')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm'],
+        default='none',
+        help='job launcher; without CUDA the gloo backend is used')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Fold the command-line flags into the config."""
+    apply_common_args(cfg, args)
+    if args.amp:
+        apply_amp(cfg)
+    if args.auto_scale_lr:
+        apply_auto_scale_lr(cfg)
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    if args.show_dir:
+        apply_show_dir(cfg, args.show_dir)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    runner = build_runner(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
