@@ -71,7 +71,8 @@ class _ChumpyArray:
 
 
 class _SparseMatrix:
-    """Stand-in for a scipy CSC/CSR sparse matrix while unpickling."""
+    """Stand-in for a scipy sparse matrix while unpickling."""
+    compressed_axis = 1  # CSC: indptr runs over columns
 
     def __init__(self, *args, **kwargs):
         self.state = {}
@@ -81,31 +82,33 @@ class _SparseMatrix:
 
     def to_numpy(self) -> np.ndarray:
         state = self.state
-        rows, cols = state.get('_shape', state.get('shape'))
-        fmt = state.get('format', 'csc')
-        data, indices = state['data'], state['indices']
-        indptr = state['indptr']
-        dense = np.zeros((rows, cols), dtype=data.dtype)
-        counts = np.diff(indptr)
+        shape = state.get('_shape', state.get('shape'))
+        data, indices = np.asarray(state['data']), state['indices']
+        counts = np.diff(state['indptr'])
         major = np.repeat(np.arange(len(counts)), counts)
-        if fmt == 'csc':
+        dense = np.zeros(shape, dtype=data.dtype)
+        if self.compressed_axis == 1:
             dense[indices, major] = data
-        elif fmt == 'csr':
-            dense[major, indices] = data
         else:
-            raise pickle.UnpicklingError(
-                f'unsupported sparse format {fmt!r} (csc and csr are)')
+            dense[major, indices] = data
         return dense
 
 
+class _CSRMatrix(_SparseMatrix):
+    compressed_axis = 0  # CSR: indptr runs over rows
+
+
+_SPARSE_CLASSES = dict(csc_matrix=_SparseMatrix, csr_matrix=_CSRMatrix)
+
 _ALLOWED_GLOBALS = {
     ('builtins', 'object'), ('builtins', 'dict'), ('builtins', 'list'),
-    ('builtins', 'tuple'), ('builtins', 'set'), ('builtins', 'str'),
-    ('builtins', 'bytes'), ('builtins', 'slice'),
-    ('copy_reg', '_reconstructor'), ('copyreg', '_reconstructor'),
-    ('collections', 'OrderedDict'),
-    ('__builtin__', 'object'), ('_codecs', 'encode')
+    ('builtins', 'tuple'), ('builtins', 'set'), ('builtins', 'frozenset'),
+    ('builtins', 'str'), ('builtins', 'bytes'), ('builtins', 'bytearray'),
+    ('builtins', 'slice'), ('builtins', 'complex'),
+    ('copyreg', '_reconstructor'), ('collections', 'OrderedDict'),
+    ('_codecs', 'encode')
 }
+_PY2_MODULES = {'__builtin__': 'builtins', 'copy_reg': 'copyreg'}
 _NUMPY_NAMES = {'_reconstruct', 'scalar', 'ndarray', 'dtype', '_frombuffer'}
 
 
@@ -113,12 +116,12 @@ class _ModelUnpickler(pickle.Unpickler):
     """Unpickler that admits numpy, chumpy arrays and sparse matrices."""
 
     def find_class(self, module: str, name: str) -> Any:
+        module = _PY2_MODULES.get(module, module)
         root = module.split('.')[0]
         if root == 'chumpy':
             return _ChumpyArray
-        if module.startswith('scipy.sparse') and name in ('csc_matrix',
-                                                          'csr_matrix'):
-            return _SparseMatrix
+        if module.startswith('scipy.sparse') and name in _SPARSE_CLASSES:
+            return _SPARSE_CLASSES[name]
         if root == 'numpy' and (name in _NUMPY_NAMES
                                 or name.endswith('DType')):
             if module.startswith('numpy.core') and hasattr(np, '_core'):
