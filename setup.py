@@ -1,5 +1,6 @@
 """Install h4w: ``pip install -e .`` (extras: ``viz``, ``tests``, ``all``)."""
 import os.path as osp
+from importlib import metadata
 
 from setuptools import find_packages, setup
 
@@ -11,6 +12,17 @@ def read_requirements(name: str) -> list:
     with open(osp.join(HERE, 'requirements', f'{name}.txt')) as f:
         lines = (line.split('#')[0].strip() for line in f)
         return [line for line in lines if line]
+
+
+def runtime_requirements() -> list:
+    """Runtime requirements; a full ``mmcv`` install replaces mmcv-lite
+    (both provide the ``mmcv`` package, so never install both)."""
+    requirements = read_requirements('runtime')
+    try:
+        metadata.version('mmcv')
+    except metadata.PackageNotFoundError:
+        return requirements
+    return [r for r in requirements if not r.startswith('mmcv-lite')]
 
 
 def read_version() -> str:
@@ -37,7 +49,7 @@ setup(
     python_requires='>=3.9',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs',
                                     'tools', 'projects', 'projects.*')),
-    install_requires=read_requirements('runtime'),
+    install_requires=runtime_requirements(),
     extras_require=extras,
     zip_safe=False,
 )
