@@ -6,18 +6,18 @@ Examples:
     tools/dist_test.sh CONFIG CHECKPOINT 4
 """
 import argparse
-import os
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from h4w.utils.config_utils import (apply_common_args, apply_show_dir,
-                                    build_runner)
+                                    build_runner, parse_runtime_args)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Test (evaluate) an h4w model.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        epilog=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
@@ -30,21 +30,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--show-dir',
         help='write visualizations of the predictions to this folder')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. test_dataloader.batch_size=8')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm'],
-        default='none',
-        help='job launcher; without CUDA the gloo backend is used')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_runtime_args(parser, argv)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:

@@ -7,19 +7,19 @@ Examples:
     tools/dist_train.sh CONFIG 4                        # 4 GPUs (torchrun)
 """
 import argparse
-import os
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from h4w.utils.config_utils import (apply_amp, apply_auto_scale_lr,
                                     apply_common_args, apply_show_dir,
-                                    build_runner)
+                                    build_runner, parse_runtime_args)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Train an h4w model.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        epilog=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
         '--work-dir',
@@ -50,24 +50,9 @@ def parse_args(argv=None):
         '(needs `auto_scale_lr.base_batch_size` in the config)')
     parser.add_argument(
         '--show-dir',
-        help='write validation visualizations to this folder (relative '
-        'folders go under the run folder of the work dir)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. '
-        'train_cfg.max_epochs=3 optim_wrapper.optimizer.lr=1e-5')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm'],
-        default='none',
-        help='job launcher; without CUDA the gloo backend is used')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+        help='write visualizations of the validation results to this '
+        'folder')
+    return parse_runtime_args(parser, argv)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:

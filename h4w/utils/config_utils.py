@@ -1,7 +1,31 @@
 """Config edits behind the flags of tools/train.py and tools/test.py."""
+import argparse
+import os
 import os.path as osp
+from typing import Optional, Sequence
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
+
+
+def parse_runtime_args(parser: argparse.ArgumentParser,
+                       argv: Optional[Sequence[str]] = None):
+    """Add the flags both tools share (``--cfg-options``, ``--launcher``,
+    ``--local-rank``), parse, and export ``LOCAL_RANK`` for mmengine."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings as key=value pairs, e.g. '
+        'train_cfg.max_epochs=3 optim_wrapper.optimizer.lr=1e-5')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm'],
+        default='none',
+        help='job launcher; without CUDA the gloo backend is used')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def build_runner(cfg: Config):
