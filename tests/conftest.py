@@ -1,6 +1,6 @@
 """Shared fixtures.
 
-The synthetic human-model tree (~2 GB) is written once per test session.
+The synthetic human-model tree (~1.5 GB) is written once per test session.
 Set ``H4W_TEST_HUMAN_MODELS=/path/to/human_model_files`` to reuse a tree
 written by ``tools/misc/make_synthetic_human_models.py``.
 """
