@@ -2,8 +2,11 @@
 
 Each registry is a child of the mmengine root registry of the same kind,
 so ``type='Adam'`` or ``type='EpochBasedTrainLoop'`` keep working from
-h4w configs, and each names the sub-package that registers into it
+h4w configs, and each names the sub-packages that register into it
 (``locations``) so that building a config imports only what it needs.
+A registry whose h4w sub-package does not exist yet (datasets, evaluation,
+visualization, apis) has no location; the sub-package adds itself here when
+it lands. Plugins register through ``custom_imports``.
 """
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -40,8 +43,7 @@ RUNNER_CONSTRUCTORS = Registry(
     parent=MMENGINE_RUNNER_CONSTRUCTORS,
     locations=['h4w.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['h4w.engine'])
-HOOKS = Registry(
-    'hook', parent=MMENGINE_HOOKS, locations=['h4w.engine.hooks'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['h4w.engine'])
 LOG_PROCESSORS = Registry(
     'log processor',
     parent=MMENGINE_LOG_PROCESSORS,
@@ -49,15 +51,15 @@ LOG_PROCESSORS = Registry(
 
 # Data
 DATASETS = Registry(
-    'dataset', parent=MMENGINE_DATASETS, locations=['h4w.datasets'])
+    'dataset', parent=MMENGINE_DATASETS, locations=[])
 DATA_SAMPLERS = Registry(
     'data sampler',
     parent=MMENGINE_DATA_SAMPLERS,
-    locations=['h4w.datasets'])
+    locations=[])
 TRANSFORMS = Registry(
     'transform',
     parent=MMENGINE_TRANSFORMS,
-    locations=['h4w.datasets.transforms'])
+    locations=[])
 
 # Models: every nn.Module (backbones, heads, body models, RoI crops,
 # losses, data preprocessors, estimators)
@@ -88,27 +90,27 @@ PARAM_SCHEDULERS = Registry(
 
 # Evaluation
 METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS, locations=['h4w.evaluation'])
+    'metric', parent=MMENGINE_METRICS, locations=[])
 EVALUATOR = Registry(
-    'evaluator', parent=MMENGINE_EVALUATOR, locations=['h4w.evaluation'])
+    'evaluator', parent=MMENGINE_EVALUATOR, locations=[])
 
 # Visualisation
 VISUALIZERS = Registry(
     'visualizer',
     parent=MMENGINE_VISUALIZERS,
-    locations=['h4w.visualization'])
+    locations=[])
 VISBACKENDS = Registry(
     'vis backend',
     parent=MMENGINE_VISBACKENDS,
-    locations=['h4w.visualization'])
+    locations=[])
 
 # Misc
 TASK_UTILS = Registry(
     'task util', parent=MMENGINE_TASK_UTILS, locations=['h4w.models'])
 INFERENCERS = Registry(
-    'inferencer', parent=MMENGINE_INFERENCERS, locations=['h4w.apis'])
+    'inferencer', parent=MMENGINE_INFERENCERS, locations=[])
 FUNCTIONS = Registry(
-    'function', parent=MMENGINE_FUNCTIONS, locations=['h4w.utils'])
+    'function', parent=MMENGINE_FUNCTIONS, locations=[])
 
 __all__ = [
     'RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS',

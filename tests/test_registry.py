@@ -1,4 +1,5 @@
 import glob
+import importlib
 import os.path as osp
 
 import mmengine.registry as mm_registry
@@ -17,8 +18,9 @@ def test_registry_has_mmengine_parent_and_locations(name):
     reg = getattr(registry, name)
     assert reg.parent is getattr(mm_registry, name)
     assert reg.scope == 'h4w'
-    assert reg._locations and all(
-        loc.startswith('h4w.') for loc in reg._locations)
+    for location in reg._locations:  # each one must import
+        assert location.startswith('h4w.')
+        importlib.import_module(location)
 
 
 def test_runtime_base_settings():

@@ -1,6 +1,5 @@
 from .checkpoint import (UntrustedCheckpointError, load_checkpoint_file,
                          trusted_checkpoints)
-from .hooks import *  # noqa: F401,F403
 from .runner import H4WRunner
 
 __all__ = [
