@@ -20,11 +20,11 @@ model = dict(
         face_vertex_ids_file=None))
 
 train_dataloader = dict(
-    batch_size=16,
+    batch_size=32,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='SyntheticBodyPoseDataset', num_samples=64, seed=0))
+    dataset=dict(type='SyntheticBodyPoseDataset', num_samples=512, seed=0))
 val_dataloader = dict(
     batch_size=16,
     num_workers=0,
@@ -35,7 +35,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='JointErrorMetric')
 test_evaluator = val_evaluator
 
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=3e-3))
 max_epochs = 3
 # `end` is explicit: a scheduler without it ends at the max_epochs of the
 # run that created it, and a run stopped early and resumed with a larger
@@ -50,7 +50,7 @@ param_scheduler = [
         by_epoch=True)
 ]
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=1)
-auto_scale_lr = dict(enable=False, base_batch_size=16)
+auto_scale_lr = dict(enable=False, base_batch_size=32)
 
 default_hooks = dict(
     logger=dict(interval=1),

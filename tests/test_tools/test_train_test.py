@@ -53,7 +53,7 @@ def test_resume_restores_optimizer_and_scheduler(
             torch.testing.assert_close(b['optimizer']['state'][idx][name],
                                        state[name])
     assert a['param_schedulers'] == b['param_schedulers']
-    assert b['optimizer']['param_groups'][0]['lr'] == pytest.approx(1e-4)
+    assert b['optimizer']['param_groups'][0]['lr'] == pytest.approx(3e-4)
 
 
 def test_resume_flag_with_explicit_checkpoint(tmp_path, human_model_root):
@@ -102,6 +102,6 @@ def test_dist_train_two_cpu_ranks(tmp_path, human_model_root):
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
-    # 64 samples, batch 16 per rank, 2 ranks -> 2 iterations per epoch
-    assert 'Epoch(train) [1][2/2]' in log
+    # 512 samples, batch 32 per rank, 2 ranks -> 8 iterations per epoch
+    assert 'Epoch(train) [1][8/8]' in log
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
