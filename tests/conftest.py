@@ -40,9 +40,12 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=300):
         args, cwd=cwd, env=full_env, capture_output=True, text=True,
         timeout=timeout)
     if proc.returncode != 0:
+        output = proc.stdout + proc.stderr
+        first_error = output.find('Traceback')
         pytest.fail(f'{" ".join(map(str, args))} failed '
-                    f'({proc.returncode}):\n{proc.stdout[-3000:]}\n'
-                    f'{proc.stderr[-5000:]}')
+                    f'({proc.returncode}). First traceback:\n'
+                    f'{output[first_error:first_error + 4000]}\n'
+                    f'... end of output:\n{output[-3000:]}')
     return proc
 
 

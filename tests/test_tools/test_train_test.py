@@ -105,3 +105,18 @@ def test_dist_train_two_cpu_ranks(tmp_path, human_model_root):
     # 512 samples, batch 32 per rank, 2 ranks -> 8 iterations per epoch
     assert 'Epoch(train) [1][8/8]' in log
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+
+
+def test_dist_test_two_cpu_ranks(interrupted_and_straight_runs,
+                                 human_model_root, tmp_path):
+    straight = interrupted_and_straight_runs[0]
+    proc = run_tool([
+        'bash', 'tools/dist_test.sh', CONFIG,
+        osp.join(straight, 'epoch_3.pth'), '2', '--work-dir',
+        str(tmp_path / 'ddp_test'), '--cfg-options',
+        f'model.body_model.model_path={human_model_root}'
+    ], env=dict(PORT=str(free_port())))
+    log = proc.stdout + proc.stderr
+    assert 'GPU number: 2' in log
+    # 32 test samples, batch 16 per rank, 2 ranks -> 1 iteration
+    assert 'Epoch(test) [1/1]' in log and 'smoke/MPJPE' in log
