@@ -1,4 +1,5 @@
 """End-to-end runs of the tools on the quick-start config (CPU)."""
+import os
 import os.path as osp
 import pickle
 import socket
@@ -120,3 +121,34 @@ def test_dist_test_two_cpu_ranks(interrupted_and_straight_runs,
     assert 'GPU number: 2' in log
     # 32 test samples, batch 16 per rank, 2 ranks -> 1 iteration
     assert 'Epoch(test) [1/1]' in log and 'smoke/MPJPE' in log
+
+
+FAKE_SRUN = """#!/usr/bin/env bash
+# records the srun options, then runs the task as Slurm rank 0 of 1
+echo "$@" > "$SRUN_LOG"
+while [ "$1" != python ]; do shift; done
+export SLURM_PROCID=0 SLURM_NTASKS=1 SLURM_LOCALID=0 SLURM_NODELIST=local
+exec "$@"
+"""
+
+
+def test_slurm_train_on_cpu_with_a_fake_srun(tmp_path, human_model_root):
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'srun').write_text(FAKE_SRUN)
+    (bin_dir / 'srun').chmod(0o755)
+    work_dir = str(tmp_path / 'slurm')
+    env = dict(PATH=f'{bin_dir}:{os.environ["PATH"]}', GPUS='1',
+               GPUS_PER_NODE='1', SRUN_LOG=str(tmp_path / 'srun.log'),
+               MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()))
+    proc = run_tool([
+        'bash', 'tools/slurm_train.sh', 'gpu_partition', 'h4w_job', CONFIG,
+        work_dir, '--cfg-options',
+        f'model.body_model.model_path={human_model_root}',
+        'train_cfg.max_epochs=1'
+    ], env=env)
+    srun_options = (tmp_path / 'srun.log').read_text()
+    assert '-p gpu_partition --job-name=h4w_job' in srun_options
+    assert '--launcher=slurm' in srun_options
+    assert 'Distributed launcher: slurm' in proc.stdout + proc.stderr
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
