@@ -33,10 +33,15 @@ class UntrustedCheckpointError(pickle.UnpicklingError):
 
 
 def _numpy_safe_globals() -> List[Any]:
-    """Types needed to unpickle numpy arrays and scalars (numpy 1 and 2)."""
+    """Types needed to unpickle numpy arrays and scalars, under both module
+    spellings (files written with numpy 1 name ``numpy.core``, with numpy 2
+    ``numpy._core``)."""
     safe = [np.ndarray, np.dtype, type(np.dtype('float64'))]
-    multiarray = getattr(np, '_core', None) or np.core
-    safe += [multiarray.multiarray._reconstruct, multiarray.multiarray.scalar]
+    multiarray = (getattr(np, '_core', None) or np.core).multiarray
+    for name in ('_reconstruct', 'scalar'):
+        function = getattr(multiarray, name)
+        safe += [(function, f'numpy.core.multiarray.{name}'),
+                 (function, f'numpy._core.multiarray.{name}')]
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         safe += [

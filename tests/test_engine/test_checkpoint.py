@@ -126,3 +126,20 @@ def test_publish_model_makes_a_loadable_file(mmengine_style_file, evil_file,
     ckpt = load_checkpoint_file(out)
     assert set(ckpt) == {'state_dict', 'meta'}
     torch.testing.assert_close(ckpt['state_dict']['w'], torch.ones(2))
+
+
+def test_numpy1_checkpoint_loads_under_weights_only(tmp_path):
+    """Files written with numpy 1 name ``numpy.core.multiarray``."""
+    import zipfile
+    src, dst = str(tmp_path / 'np2.pth'), str(tmp_path / 'np1.pth')
+    torch.save(dict(meta=dict(hist=np.arange(3.), seed=np.int64(3))), src)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w') as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith('data.pkl'):
+                data = data.replace(b'numpy._core.multiarray',
+                                    b'numpy.core.multiarray')
+            zout.writestr(item, data)
+    meta = load_checkpoint_file(dst)['meta']
+    np.testing.assert_array_equal(meta['hist'], np.arange(3.))
+    assert meta['seed'] == 3
