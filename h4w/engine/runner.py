@@ -24,9 +24,8 @@ class H4WRunner(Runner):
     def setup_env(self, env_cfg: Dict) -> None:
         if (self.distributed and not is_distributed()
                 and not torch.cuda.is_available()):
-            dist_cfg = dict(env_cfg.get('dist_cfg', {}))
-            dist_cfg.pop('backend', None)
-            init_cpu_dist(self.launcher, **dist_cfg)
+            # init_cpu_dist turns the configured nccl into gloo
+            init_cpu_dist(self.launcher, **env_cfg.get('dist_cfg', {}))
         super().setup_env(env_cfg)
 
     def wrap_model(self, model_wrapper_cfg: Optional[Dict],

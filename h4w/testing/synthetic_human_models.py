@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from h4w.version import __version__
 from . import body_mesh, landmarks, legacy_pickle, rigging
 from . import model_parameters as sm
 from .humanoid import SMPLX_JOINT_NAMES, SMPLX_PARENTS, BodySDF
@@ -40,14 +41,6 @@ def _kintree(parents) -> np.ndarray:
     parents = np.asarray(parents, np.int64).copy()
     parents[0] = ROOT_ID
     return np.stack([parents, np.arange(len(parents))]).astype(np.int64)
-
-
-def _version() -> str:
-    try:
-        from h4w.version import __version__
-    except ImportError:
-        return 'unknown'
-    return __version__
 
 
 def _allowed_rows(weights: np.ndarray, parents, fallback: np.ndarray
@@ -418,6 +411,6 @@ def make_synthetic_human_models(
         if progress is not None:
             progress(rel, time.perf_counter() - start)
     info = {'seed': seed, 'models': list(models), 'files': written,
-            'h4w_version': _version()}
+            'h4w_version': __version__}
     (root / MARKER).write_text(json.dumps(info, indent=2) + '\n')
     return root

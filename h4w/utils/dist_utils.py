@@ -28,7 +28,8 @@ def init_cpu_dist(launcher: str, backend: str = 'gloo', **kwargs) -> None:
 
     Args:
         launcher (str): ``'pytorch'`` (torchrun) or ``'slurm'``.
-        backend (str): A CPU backend. Defaults to ``'gloo'``.
+        backend (str): A CPU backend; ``'nccl'`` (the configs' GPU
+            default) becomes ``'gloo'``. Defaults to ``'gloo'``.
         **kwargs: Passed to :func:`torch.distributed.init_process_group`
             (e.g. ``timeout``).
     """

@@ -115,10 +115,6 @@ class BaseBodyModel(nn.Module):
                 module.register_buffer(name, buf, persistent=False)
         return layer
 
-    @property
-    def num_vertices(self) -> int:
-        return self.layer.v_template.shape[0]
-
     def _full_params(self, params: Dict[str, Tensor]) -> Dict[str, Tensor]:
         """Check names and fill missing parameters with zeros."""
         unknown = set(params) - set(self.param_dims) - {'transl'}

@@ -9,7 +9,6 @@ to hold one). The same reader is handed to the ``smplx`` package while it
 builds a layer, so the files are used unchanged.
 """
 import contextlib
-import io
 import os.path as osp
 import pickle
 from typing import Any, Dict, Iterator, Optional
@@ -188,10 +187,6 @@ def load_model_data(path: str) -> Dict[str, Any]:
 class _PickleShim:
     """What ``smplx.body_models`` sees as its ``pickle`` module."""
     load = staticmethod(load_pickle)
-
-    @staticmethod
-    def loads(data: bytes, **kwargs) -> Any:
-        return load_pickle(io.BytesIO(data), **kwargs)
 
 
 @contextlib.contextmanager
