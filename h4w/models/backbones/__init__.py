@@ -1,0 +1,4 @@
+"""Image backbones."""
+from .resnet import ResNet
+
+__all__ = ['ResNet']
