@@ -1,1 +1,6 @@
+from .backbones import *  # noqa: F401,F403
 from .body_models import *  # noqa: F401,F403
+from .heads import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .task_modules import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

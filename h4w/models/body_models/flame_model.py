@@ -36,6 +36,7 @@ class FLAMEModel(BaseBodyModel):
             file_name=f'FLAME_{gender.upper()}.pkl',
             layer_kwargs=dict(
                 gender=gender, use_face_contour=True, num_betas=num_betas,
+                create_body_pose=False,
                 num_expression_coeffs=num_expression_coeffs),
             param_dims=dict(
                 betas=num_betas, expression=num_expression_coeffs,

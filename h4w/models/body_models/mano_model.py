@@ -61,6 +61,7 @@ class MANOModel(BaseBodyModel):
             file_name=f'MANO_{side.upper()}.pkl',
             layer_kwargs=dict(
                 is_rhand=side == 'right', use_pca=False,
+                create_body_pose=False,
                 flat_hand_mean=flat_hand_mean, num_betas=num_betas),
             param_dims=dict(betas=num_betas, global_orient=3, hand_pose=45))
         if side == 'left':

@@ -81,10 +81,15 @@ def test_missing_parameters_are_zeros(smplx_model):
         smplx_model(hand_pose=torch.zeros(1, 45))
 
 
-def test_body_models_hold_no_weights(smplx_model):
-    """Model-file arrays stay out of parameters and checkpoints."""
-    assert list(smplx_model.parameters()) == []
-    assert smplx_model.state_dict() == {}
+def test_body_models_hold_no_weights(smplx_model, human_model_root):
+    """Model-file arrays stay out of parameters and checkpoints (MANO
+    once had a stray ``body_pose`` parameter from the SMPL base class)."""
+    for model in (smplx_model, SMPLModel(human_model_root),
+                  MANOModel(human_model_root),
+                  MANOModel(human_model_root, side='left'),
+                  FLAMEModel(human_model_root)):
+        assert list(model.parameters()) == [], type(model).__name__
+        assert model.state_dict() == {}, type(model).__name__
 
 
 def test_hand_regressors(smplx_model):

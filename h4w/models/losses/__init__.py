@@ -1,0 +1,3 @@
+from .l1_losses import CoordLoss, ParamLoss, RotationMatrixLoss
+
+__all__ = ['CoordLoss', 'ParamLoss', 'RotationMatrixLoss']
