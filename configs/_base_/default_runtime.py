@@ -39,7 +39,4 @@ resume = False
 # file I/O backend
 backend_args = dict(backend='local')
 
-# training / validation / testing loops
-train_cfg = dict(by_epoch=True)
-val_cfg = dict()
-test_cfg = dict()
+# training / validation / testing loops live in configs/_base_/schedules/

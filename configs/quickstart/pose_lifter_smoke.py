@@ -50,6 +50,8 @@ param_scheduler = [
         by_epoch=True)
 ]
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()
 auto_scale_lr = dict(enable=False, base_batch_size=32)
 
 default_hooks = dict(

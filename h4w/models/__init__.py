@@ -1,5 +1,7 @@
 from .backbones import *  # noqa: F401,F403
 from .body_models import *  # noqa: F401,F403
+from .data_preprocessors import *  # noqa: F401,F403
+from .estimators import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .task_modules import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+from .mesh_data_preprocessor import MeshDataPreprocessor
+
+__all__ = ['MeshDataPreprocessor']

@@ -1,0 +1,154 @@
+"""Base class of the mesh estimators (mmpose ``BasePoseEstimator`` shape).
+"""
+from abc import abstractmethod
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.model import BaseModel
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from h4w.registry import MODELS
+from h4w.structures import MeshDataSample
+
+SampleList = List[MeshDataSample]
+
+
+def stack_instance_fields(data_samples: SampleList, keys: Sequence[str],
+                          device: torch.device,
+                          field: str = 'gt_instances') -> Dict[str, Tensor]:
+    """Concatenate per-sample instance fields into batch tensors.
+
+    Args:
+        data_samples (list[MeshDataSample]): N samples, one instance each.
+        keys (Sequence[str]): Field names, e.g. ``joint_img``.
+        device: Target device.
+        field (str): ``gt_instances`` or ``gt_params``.
+
+    Returns:
+        dict: key -> (N, ...) tensor; float fields become float32.
+
+    Raises:
+        KeyError: naming the missing key and the sample's ``img_path``.
+    """
+    out = {}
+    for key in keys:
+        values = []
+        for sample in data_samples:
+            instances = sample.get(field)
+            if instances is None or key not in instances:
+                raise KeyError(
+                    f'{field}.{key} is missing in the data sample of '
+                    f'{sample.metainfo.get("img_path", "<unknown image>")}; '
+                    'the dataset pipeline or MeshDataPreprocessor must '
+                    'provide it')
+            value = instances.get(key)
+            if isinstance(value, np.ndarray):
+                value = torch.from_numpy(value)
+            value = torch.as_tensor(value)
+            if value.is_floating_point() or value.dtype == torch.bool:
+                value = value.float()
+            values.append(value.to(device))
+        out[key] = torch.cat(values)
+    return out
+
+
+def stack_metainfo(data_samples: SampleList, key: str,
+                   device: torch.device) -> Tensor:
+    """Stack a metainfo entry (e.g. ``bb2img_trans``) of every sample."""
+    values = []
+    for sample in data_samples:
+        if key not in sample.metainfo:
+            raise KeyError(
+                f'metainfo "{key}" is missing in the data sample of '
+                f'{sample.metainfo.get("img_path", "<unknown image>")}')
+        values.append(torch.as_tensor(np.asarray(sample.metainfo[key]),
+                                      dtype=torch.float32))
+    return torch.stack(values).to(device)
+
+
+def crop_to_image(points: Tensor, bb2img_trans: Tensor) -> Tensor:
+    """Map (N, J, 2) crop pixels to original-image pixels with (N, 2, 3)
+    affine matrices."""
+    return (points @ bb2img_trans[:, :, :2].transpose(1, 2) +
+            bb2img_trans[:, None, :, 2])
+
+
+def boxes_to_image(boxes: Tensor, bb2img_trans: Tensor) -> Tensor:
+    """Map (N, 4) xyxy crop boxes to the axis-aligned (N, 4) xyxy boxes
+    enclosing their four corners in the original image."""
+    x1, y1, x2, y2 = boxes.unbind(1)
+    corners = torch.stack(
+        (torch.stack((x1, y1), 1), torch.stack((x2, y1), 1),
+         torch.stack((x1, y2), 1), torch.stack((x2, y2), 1)), 1)
+    corners = crop_to_image(corners, bb2img_trans)
+    return torch.cat((corners.min(1).values, corners.max(1).values), 1)
+
+
+class BaseMeshEstimator(BaseModel):
+    """``forward(inputs, data_samples, mode)`` dispatches to
+    :meth:`loss`, :meth:`predict` or :meth:`_forward` (``'tensor'``).
+
+    Args:
+        data_preprocessor (dict, optional): Usually a
+            ``MeshDataPreprocessor``; when its config has no
+            ``body_model``, it gets ``body_model`` (so configs give the
+            model-file path once).
+        init_cfg (dict, optional): Initialisation config.
+        body_model (dict, optional): The estimator's body-model config.
+    """
+
+    def __init__(self, data_preprocessor=None, init_cfg=None,
+                 body_model: Optional[dict] = None) -> None:
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = dict(data_preprocessor)
+            if (body_model is not None
+                    and 'body_model' not in data_preprocessor
+                    and data_preprocessor.get('type') ==
+                    'MeshDataPreprocessor'):
+                data_preprocessor['body_model'] = dict(body_model)
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[SampleList] = None,
+                mode: str = 'tensor'
+                ) -> Union[Dict[str, Tensor], SampleList]:
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._forward(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}": use "loss", "predict" '
+                           'or "tensor"')
+
+    @abstractmethod
+    def _forward(self, inputs: Tensor,
+                 data_samples: Optional[SampleList] = None
+                 ) -> Dict[str, Tensor]:
+        """The network: a dict of output tensors."""
+
+    @abstractmethod
+    def loss(self, inputs: Tensor,
+             data_samples: SampleList) -> Dict[str, Tensor]:
+        """Loss terms, keys starting with ``loss_``."""
+
+    @abstractmethod
+    def predict(self, inputs: Tensor,
+                data_samples: SampleList) -> SampleList:
+        """Predictions in ``pred_instances``."""
+
+    def add_pred_to_datasample(self, preds: Dict[str, Tensor],
+                               data_samples: SampleList) -> SampleList:
+        """Split (N, ...) predictions into each sample's
+        ``pred_instances`` (length 1)."""
+        for i, sample in enumerate(data_samples):
+            pred = InstanceData()
+            for key, value in preds.items():
+                pred.set_field(value[i:i + 1].detach(), key)
+            sample.pred_instances = pred
+        return data_samples
