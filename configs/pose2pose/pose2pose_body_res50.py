@@ -1,33 +1,27 @@
 # Pose2Pose body-only model: SMPL from a 256x192 body crop (spec §1.2,
 # §2.18). Datasets are added by the dataset configs.
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/schedules/adam_step_7e.py'
+    '../_base_/default_runtime.py', '../_base_/models/pose2pose_res50.py',
+    '../_base_/schedules/adam_step_7e.py'
 ]
-human_model_path = 'data/human_model_files'
 input_img_shape = (256, 192)
 output_hm_shape = (8, 8, 6)
 
 model = dict(
-    type='Pose2Pose',
     parts='body',
     data_preprocessor=dict(
-        type='MeshDataPreprocessor',
-        mean=[0., 0., 0.],
-        std=[255., 255., 255.],
         genders=('neutral', 'male', 'female'),
         input_img_shape=input_img_shape,
-        output_hm_shape=output_hm_shape,
-        body_3d_size=2.0),
-    backbone=dict(type='ResNet', depth=50),
+        output_hm_shape=output_hm_shape),
     position_head=dict(
         type='PositionHead', in_channels=2048, num_joints=25, depth_dim=8),
     head=dict(
         type='Pose2PoseRotationHead', in_channels=2048, num_joints=25,
         num_rotations=21, num_extra_rotations=2),
-    body_model=dict(type='SMPLModel', model_path=human_model_path),
+    body_model=dict(
+        type='SMPLModel', model_path={{_base_.human_model_path}}),
     input_img_shape=input_img_shape,
     output_hm_shape=output_hm_shape,
-    focal=(5000, 5000),
     princpt=(96, 128),
     camera_3d_size=2.5)
 

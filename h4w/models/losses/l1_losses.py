@@ -12,8 +12,20 @@ from h4w.registry import MODELS
 from ..utils import axis_angle_to_rotmat
 
 
+class WeightedLoss(BaseModule):
+    """Base of the losses below: holds ``loss_weight``.
+
+    Args:
+        loss_weight (float): Defaults to 1.
+    """
+
+    def __init__(self, loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+
+
 @MODELS.register_module()
-class CoordLoss(BaseModule):
+class CoordLoss(WeightedLoss):
     """|pred - target| * valid for joint coordinates.
 
     Args:
@@ -22,10 +34,6 @@ class CoordLoss(BaseModule):
     Note:
         N: batch, J: joints, C: 2 or 3 coordinates.
     """
-
-    def __init__(self, loss_weight: float = 1.0) -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
 
     def forward(self, pred: Tensor, target: Tensor, valid: Tensor,
                 is_3d: Optional[Tensor] = None) -> Tensor:
@@ -47,17 +55,13 @@ class CoordLoss(BaseModule):
 
 
 @MODELS.register_module()
-class ParamLoss(BaseModule):
+class ParamLoss(WeightedLoss):
     """|pred - target| * valid for parameter vectors (shape, expression,
     axis-angle pose).
 
     Args:
         loss_weight (float): Defaults to 1.
     """
-
-    def __init__(self, loss_weight: float = 1.0) -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
 
     def forward(self, pred: Tensor, target: Tensor, valid: Tensor) -> Tensor:
         """Args:
@@ -71,7 +75,7 @@ class ParamLoss(BaseModule):
 
 
 @MODELS.register_module()
-class RotationMatrixLoss(BaseModule):
+class RotationMatrixLoss(WeightedLoss):
     """L1 between rotation matrices of axis-angle poses: the documented
     improvement over the reference's L1 on axis-angle components (its
     author's note, spec §4.2). Opt-in.
@@ -79,10 +83,6 @@ class RotationMatrixLoss(BaseModule):
     Args:
         loss_weight (float): Defaults to 1.
     """
-
-    def __init__(self, loss_weight: float = 1.0) -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
 
     def forward(self, pred: Tensor, target: Tensor, valid: Tensor) -> Tensor:
         """Args:
