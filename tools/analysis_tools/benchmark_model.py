@@ -1,0 +1,112 @@
+"""Speed and peak memory of a whole estimator (Hand4Whole, Pose2Pose).
+
+Builds the model of a config, feeds random packed batches
+(``h4w.testing.get_packed_inputs``) and times inference (``predict``) or
+training steps (data preprocessor + forward + backward + Adam). Prints
+samples/s and peak memory (CUDA: allocator peak; CPU: process max RSS).
+Numbers are for comparison on one machine, never asserted.
+
+    python tools/analysis_tools/benchmark_model.py \\
+        configs/_base_/models/hand4whole_res50.py \\
+        --model-path data/human_model_files --batch-sizes 1 4 --mode predict
+"""
+import argparse
+import time
+
+import torch
+from mmengine.config import Config
+from mmengine.optim import OptimWrapper
+from mmengine.registry import init_default_scope
+
+from h4w.registry import MODELS
+from h4w.testing import get_packed_inputs
+
+PREFIX = dict(Hand4Whole='smplx', SMPLModel='smpl', MANOModel='mano',
+              FLAMEModel='flame')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Benchmark an estimator built from a config.',
+        epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='config with a `model` entry')
+    parser.add_argument('--model-path', default='data/human_model_files',
+                        help='human_model_files root')
+    parser.add_argument('--batch-sizes', nargs='+', type=int,
+                        default=[1, 4])
+    parser.add_argument('--mode', choices=['predict', 'train'],
+                        default='predict')
+    parser.add_argument('--iters', type=int, default=5,
+                        help='timed iterations per batch size')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--amp', action='store_true',
+                        help='bf16 autocast (predict mode)')
+    return parser.parse_args(argv)
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    if device.type == 'cuda':
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def packed_batch(cfg, batch: int) -> dict:
+    """Random inputs shaped for the model of ``cfg``."""
+    model_type = PREFIX.get(cfg.type, PREFIX.get(cfg.body_model.type))
+    hm = cfg.get('output_hm_shape', (8, 8, 6))
+    return get_packed_inputs(batch, model_type, cfg.input_img_shape, hm)
+
+
+def run_once(model, data, mode, optim, amp, device):
+    if mode == 'train':
+        model.train_step(data, optim)
+        return
+    with torch.no_grad(), torch.autocast(device.type, torch.bfloat16,
+                                         enabled=amp):
+        model.test_step(data)
+
+
+def benchmark(model, cfg, batch, args, device) -> dict:
+    optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-5))
+    model.train(args.mode == 'train')
+    batches = [packed_batch(cfg, batch) for _ in range(args.iters + 1)]
+    run_once(model, batches[0], args.mode, optim, args.amp, device)
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+    start = time.perf_counter()
+    for data in batches[1:]:
+        run_once(model, data, args.mode, optim, args.amp, device)
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+    seconds = time.perf_counter() - start
+    return dict(samples_per_s=batch * args.iters / seconds,
+                ms_per_sample=1000 * seconds / (batch * args.iters),
+                peak_mb=peak_memory_mb(device))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    init_default_scope('h4w')
+    device = torch.device(args.device)
+    cfg = Config.fromfile(args.config).model
+    cfg.body_model.model_path = args.model_path
+    torch.manual_seed(0)
+    model = MODELS.build(cfg).to(device)
+    print(f'{cfg.type} ({args.mode}, {device}, threads '
+          f'{torch.get_num_threads()})')
+    print(f'{"batch":>5} {"samples/s":>10} {"ms/sample":>10} '
+          f'{"peak MB":>9}')
+    rows = []
+    for batch in args.batch_sizes:
+        row = dict(batch=batch, **benchmark(model, cfg, batch, args, device))
+        rows.append(row)
+        print(f'{batch:5d} {row["samples_per_s"]:10.2f} '
+              f'{row["ms_per_sample"]:10.1f} {row["peak_mb"]:9.0f}',
+              flush=True)
+    return rows
+
+
+if __name__ == '__main__':
+    main()
