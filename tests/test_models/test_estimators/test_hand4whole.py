@@ -219,3 +219,19 @@ def test_missing_target_names_the_sample(light_model):
     data = light_model.data_preprocessor(data, True)
     with pytest.raises(KeyError, match='joint_cam.*synthetic_0.jpg'):
         light_model(**data, mode='loss')
+
+
+def test_fresh_model_boxes_appendix_b(human_model_root):
+    """A freshly built model predicts tiny part boxes centred at (94, 126)
+    body-input pixels (spec App. B), i.e. (188, 252) in the 384x512
+    crop."""
+    model = build(human_model_root, light=True).eval()
+    data = model.data_preprocessor(get_packed_inputs(1), False)
+    with torch.no_grad():
+        out = model(data['inputs'], mode='tensor')
+    for part in ('lhand', 'rhand', 'face'):
+        box = out[f'{part}_bbox'][0]
+        center = (box[:2] + box[2:]) / 2
+        torch.testing.assert_close(center, torch.tensor([94., 126.]),
+                                   atol=1.0, rtol=0)
+        assert (box[2:] - box[:2]).abs().max() < 2.0
