@@ -86,6 +86,12 @@ def boxes_to_image(boxes: Tensor, bb2img_trans: Tensor) -> Tensor:
     return torch.cat((corners.min(1).values, corners.max(1).values), 1)
 
 
+def float32_geometry(inputs: Tensor):
+    """Autocast off: the body model, camera and projection run in float32
+    under ``--amp`` (bf16 cannot hold a 28 m camera depth to the mm)."""
+    return torch.autocast(inputs.device.type, enabled=False)
+
+
 class BaseMeshEstimator(BaseModel):
     """``forward(inputs, data_samples, mode)`` dispatches to
     :meth:`loss`, :meth:`predict` or :meth:`_forward` (``'tensor'``).
@@ -145,10 +151,13 @@ class BaseMeshEstimator(BaseModel):
     def add_pred_to_datasample(self, preds: Dict[str, Tensor],
                                data_samples: SampleList) -> SampleList:
         """Split (N, ...) predictions into each sample's
-        ``pred_instances`` (length 1)."""
+        ``pred_instances`` (length 1), as float32."""
         for i, sample in enumerate(data_samples):
             pred = InstanceData()
             for key, value in preds.items():
-                pred.set_field(value[i:i + 1].detach(), key)
+                value = value[i:i + 1].detach()
+                if value.is_floating_point():
+                    value = value.float()  # bf16 under --amp
+                pred.set_field(value, key)
             sample.pred_instances = pred
         return data_samples

@@ -11,7 +11,8 @@ from ..body_models.joint_sets import (HAND_MCP_IDX, SMPLX_JOINTS,
 from ..utils import (depth_prior, flip_axis_angle, get_camera_trans,
                      project_to_heatmap, restore_bbox)
 from .base import (BaseMeshEstimator, SampleList, boxes_to_image,
-                   crop_to_image, stack_instance_fields, stack_metainfo)
+                   crop_to_image, float32_geometry, stack_instance_fields,
+                   stack_metainfo)
 
 #: Targets every training sample provides (datasets + preprocessor).
 GT_KEYS = ('joint_img', 'joint_cam', 'joint_valid', 'joint_trunc', 'is_3d',
@@ -247,13 +248,16 @@ class Hand4Whole(BaseMeshEstimator):
             lhand_joint_img[:, mcp].detach(), rhand_feat,
             rhand_joint_img[:, mcp].detach())
         face = self.face_head(face_feat)
-        cam_trans = get_camera_trans(body['cam_param'],
-                                     self.camera_depth_prior)
-        smplx = self.body_model(
-            betas=body['shape'], global_orient=body['root_pose'],
-            body_pose=body['body_pose'], left_hand_pose=lhand_pose,
-            right_hand_pose=rhand_pose, jaw_pose=face['jaw_pose'],
-            expression=face['expr'])
+        body['shape'], face['expr'] = body['shape'].float(), face[
+            'expr'].float()
+        with float32_geometry(inputs):
+            cam_trans = get_camera_trans(body['cam_param'].float(),
+                                         self.camera_depth_prior)
+            smplx = self.body_model(
+                betas=body['shape'], global_orient=body['root_pose'],
+                body_pose=body['body_pose'], left_hand_pose=lhand_pose,
+                right_hand_pose=rhand_pose, jaw_pose=face['jaw_pose'],
+                expression=face['expr'])
         pose = torch.cat((body['root_pose'], body['body_pose'], lhand_pose,
                           rhand_pose, face['jaw_pose']), 1)
         joint_img = torch.cat((body_joint_img, lhand_joint_img,

@@ -9,7 +9,8 @@ from h4w.registry import MODELS
 from ..body_models.joint_sets import (FLAME_JOINTS, MANO_JOINTS,
                                       SMPL_JOINTS, SMPL_POS_JOINTS)
 from ..utils import depth_prior, get_camera_trans, project_to_heatmap
-from .base import (BaseMeshEstimator, SampleList, stack_instance_fields)
+from .base import (BaseMeshEstimator, SampleList, float32_geometry,
+                   stack_instance_fields)
 
 #: Per part: model prefix, supervision set, rows fed to the position head.
 PARTS = dict(
@@ -124,9 +125,13 @@ class Pose2Pose(BaseMeshEstimator):
                        joint_img=joint_img)
         else:
             out.update(self.head(img_feat))
-        out['cam_trans'] = get_camera_trans(out['cam_param'],
-                                            self.camera_depth_prior)
-        model_out = self._run_body_model(out)
+        for key in ('shape', 'expr', 'cam_param'):
+            if key in out:
+                out[key] = out[key].float()
+        with float32_geometry(inputs):
+            out['cam_trans'] = get_camera_trans(out['cam_param'],
+                                                self.camera_depth_prior)
+            model_out = self._run_body_model(out)
         out['vertices'] = model_out['vertices']
         out['joints'] = model_out['joints']
         out['joint_proj'] = project_to_heatmap(

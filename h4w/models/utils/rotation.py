@@ -116,7 +116,12 @@ def rotmat_to_axis_angle(rotmat: Tensor) -> Tensor:
 
 
 def rot6d_to_axis_angle(x: Tensor) -> Tensor:
-    """6D (M, 6) to axis-angle (M, 3), as the reference (spec §2.13)."""
+    """6D (M, 6) to axis-angle (M, 3), as the reference (spec §2.13).
+
+    Half-precision inputs (autocast) are converted in float32.
+    """
+    if x.dtype in (torch.float16, torch.bfloat16):
+        x = x.float()
     return rotmat_to_axis_angle(rot6d_to_rotmat(x))
 
 
