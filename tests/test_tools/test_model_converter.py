@@ -69,6 +69,13 @@ def test_convert_and_load_strictly(model_name, tsv, config, num_keys,
     model = build_model(config, human_model_root)
     result = model.load_state_dict(converted, strict=True)
     assert not result.missing_keys and not result.unexpected_keys
+    # the way `load_from` / tools/test.py read it: mmengine's loader under
+    # h4w's trust policy (weights only), strictly
+    import h4w.engine  # noqa: F401
+    from mmengine.runner import load_checkpoint
+    fresh = build_model(config, human_model_root)
+    load_checkpoint(fresh, str(dst), map_location='cpu', strict=True)
+    torch.testing.assert_close(fresh.state_dict(), model.state_dict())
     # values travel with their key
     model_state = model.state_dict()
     for up_key, h4w_key in (
