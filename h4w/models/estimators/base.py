@@ -133,6 +133,10 @@ class BaseMeshEstimator(BaseModel):
                            'or "tensor"')
 
     @abstractmethod
+    def extract_feat(self, inputs: Tensor) -> Tensor:
+        """The backbone feature of the input crop."""
+
+    @abstractmethod
     def _forward(self, inputs: Tensor,
                  data_samples: Optional[SampleList] = None
                  ) -> Dict[str, Tensor]:

@@ -191,6 +191,12 @@ class Hand4Whole(BaseMeshEstimator):
                              self.output_hm_shape).detach())
         return tuple(out)
 
+    def extract_feat(self, inputs: Tensor) -> Tensor:
+        """Body feature (N, 2048, 8, 6) of the (N, 3, 512, 384) crop, from
+        its nearest-neighbour downsampling to 256x192 (every second pixel,
+        as the reference)."""
+        return self.backbone(F.interpolate(inputs, self.input_body_shape))
+
     def _unflip_x(self, x: Tensor) -> Tensor:
         """Left-hand x back from the flipped crop (spec §2.10)."""
         width = self.output_hand_hm_shape[2]
@@ -216,8 +222,7 @@ class Hand4Whole(BaseMeshEstimator):
             from SMPL-X without translation, ``output_joints`` (N, 144, 3).
         """
         n = inputs.shape[0]
-        body_img = F.interpolate(inputs, self.input_body_shape)
-        img_feat = self.backbone(body_img)
+        img_feat = self.extract_feat(inputs)
         body_hm, body_joint_img = self.body_position_head(img_feat)
         boxes = self.box_head(img_feat, body_hm.detach())
         lhand_bbox, rhand_bbox, face_bbox = self._restore_part_boxes(boxes)

@@ -88,6 +88,10 @@ class Pose2Pose(BaseMeshEstimator):
         self.camera_depth_prior = depth_prior(focal, camera_3d_size,
                                               input_img_shape)
 
+    def extract_feat(self, inputs: Tensor) -> Tensor:
+        """Backbone feature (N, 2048, H/32, W/32) of the part crop."""
+        return self.backbone(inputs)
+
     def _run_body_model(self, params: Dict[str, Tensor]) -> Dict[str, Tensor]:
         if self.parts == 'body':
             return self.body_model(betas=params['shape'],
@@ -117,7 +121,7 @@ class Pose2Pose(BaseMeshEstimator):
             ``joints`` (N, J, 3) of the body model without translation,
             ``joint_proj`` (N, J, 2) heat-map units.
         """
-        img_feat = self.backbone(inputs)
+        img_feat = self.extract_feat(inputs)
         out = {}
         if self.position_head is not None:
             _, joint_img = self.position_head(img_feat)
