@@ -9,13 +9,11 @@ max RSS). Numbers are for comparison on one machine, never asserted.
         --batch-sizes 1 16 64 --device cpu
 """
 import argparse
-import resource
-import time
-
 import torch
 from mmengine.registry import init_default_scope
 
 from h4w.registry import MODELS
+from h4w.utils.benchmark import peak_memory_mb, time_calls
 
 MODEL_TYPES = dict(
     smplx=dict(type='SMPLXModel'), smpl=dict(type='SMPLModel'),
@@ -47,24 +45,11 @@ def random_params(model, batch: int, device) -> dict:
     }
 
 
-def peak_memory_mb(device: torch.device) -> float:
-    if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def benchmark(model, batch: int, iters: int, device) -> dict:
     params = random_params(model, batch, device)
     with torch.no_grad():
-        model(**params)  # warm-up
-        if device.type == 'cuda':
-            torch.cuda.synchronize(device)
-        start = time.perf_counter()
-        for _ in range(iters):
-            model(**params)
-        if device.type == 'cuda':
-            torch.cuda.synchronize(device)
-    seconds = time.perf_counter() - start
+        seconds = time_calls([lambda: model(**params)] * iters, device,
+                             warmup=lambda: model(**params))
     return dict(samples_per_s=batch * iters / seconds,
                 ms_per_sample=1000 * seconds / (batch * iters),
                 peak_mb=peak_memory_mb(device))

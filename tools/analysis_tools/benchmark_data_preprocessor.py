@@ -12,7 +12,6 @@ Numbers are for comparison on one machine, never asserted.
         --device cuda
 """
 import argparse
-import time
 
 import numpy as np
 import torch
@@ -21,6 +20,7 @@ from mmengine.structures import InstanceData
 
 from h4w.registry import MODELS
 from h4w.structures import MeshDataSample
+from h4w.utils.benchmark import time_calls
 
 
 def parse_args(argv=None):
@@ -73,15 +73,10 @@ def random_sample(rng: np.random.Generator, genders) -> MeshDataSample:
 def benchmark(pre, batch: int, iters: int, genders, device) -> dict:
     rng = np.random.default_rng(0)
     samples = [random_sample(rng, genders) for _ in range(batch)]
-    pre.add_body_model_targets(samples)  # warm-up
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-    start = time.perf_counter()
-    for _ in range(iters):
+    def call():
         pre.add_body_model_targets(samples)
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-    seconds = (time.perf_counter() - start) / iters
+
+    seconds = time_calls([call] * iters, device, warmup=call) / iters
     return dict(ms_per_batch=1000 * seconds,
                 ms_per_sample=1000 * seconds / batch)
 

@@ -11,7 +11,7 @@ Numbers are for comparison on one machine, never asserted.
         --model-path data/human_model_files --batch-sizes 1 4 --mode predict
 """
 import argparse
-import time
+from functools import partial
 
 import torch
 from mmengine.config import Config
@@ -20,6 +20,7 @@ from mmengine.registry import init_default_scope
 
 from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
+from h4w.utils.benchmark import peak_memory_mb, time_calls
 
 PREFIX = dict(Hand4Whole='smplx', SMPLModel='smpl', MANOModel='mano',
               FLAMEModel='flame')
@@ -44,13 +45,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def peak_memory_mb(device: torch.device) -> float:
-    if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def packed_batch(cfg, batch: int) -> dict:
     """Random inputs shaped for the model of ``cfg``."""
     model_type = PREFIX.get(cfg.type, PREFIX.get(cfg.body_model.type))
@@ -71,16 +65,11 @@ def benchmark(model, cfg, batch, args, device) -> dict:
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-5))
     model.train(args.mode == 'train')
     batches = [packed_batch(cfg, batch) for _ in range(args.iters + 1)]
-    run_once(model, batches[0], args.mode, optim, args.amp, device)
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-        torch.cuda.reset_peak_memory_stats(device)
-    start = time.perf_counter()
-    for data in batches[1:]:
-        run_once(model, data, args.mode, optim, args.amp, device)
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-    seconds = time.perf_counter() - start
+    calls = [
+        partial(run_once, model, data, args.mode, optim, args.amp, device)
+        for data in batches
+    ]
+    seconds = time_calls(calls[1:], device, warmup=calls[0])
     return dict(samples_per_s=batch * args.iters / seconds,
                 ms_per_sample=1000 * seconds / (batch * args.iters),
                 peak_mb=peak_memory_mb(device))

@@ -11,12 +11,11 @@ never asserted.
         --device cuda --backward
 """
 import argparse
-import resource
-import time
 
 import torch
 
 from h4w.models.task_modules import roi_align
+from h4w.utils.benchmark import peak_memory_mb, time_calls
 
 
 def parse_args(argv=None):
@@ -52,12 +51,6 @@ def random_inputs(args, device):
     return img.to(device), boxes.to(device)
 
 
-def peak_memory_mb(device: torch.device) -> float:
-    if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def benchmark(img, boxes, args, backward: bool) -> dict:
     device = img.device
     img = img.detach().requires_grad_(backward)
@@ -71,16 +64,7 @@ def benchmark(img, boxes, args, backward: bool) -> dict:
             img.grad = None
 
     with torch.set_grad_enabled(backward):
-        call()  # warm-up
-        if device.type == 'cuda':
-            torch.cuda.synchronize(device)
-            torch.cuda.reset_peak_memory_stats(device)
-        start = time.perf_counter()
-        for _ in range(args.iters):
-            call()
-        if device.type == 'cuda':
-            torch.cuda.synchronize(device)
-    seconds = time.perf_counter() - start
+        seconds = time_calls([call] * args.iters, device, warmup=call)
     return dict(ms_per_call=1000 * seconds / args.iters,
                 peak_mb=peak_memory_mb(device))
 
