@@ -11,26 +11,27 @@ import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
+from h4w.models.body_models.joint_sets import (FLAME_JOINTS, MANO_JOINTS,
+                                               SMPL_JOINTS, SMPLX_JOINTS)
 from h4w.structures import MeshDataSample
 
 #: Per body model: supervision joints, part box targets, parameter dims.
 MODEL_LAYOUTS = dict(
-    smplx=dict(num_joints=137, boxes=True,
+    smplx=dict(num_joints=SMPLX_JOINTS.num_joints, boxes=True,
                params=dict(root_pose=3, body_pose=63, shape=10, trans=3,
                            lhand_pose=45, rhand_pose=45, jaw_pose=3,
                            expr=10)),
-    smpl=dict(num_joints=33, boxes=False,
+    smpl=dict(num_joints=SMPL_JOINTS.num_joints, boxes=False,
               params=dict(root_pose=3, body_pose=69, shape=10, trans=3)),
-    mano=dict(num_joints=21, boxes=False,
+    mano=dict(num_joints=MANO_JOINTS.num_joints, boxes=False,
               params=dict(root_pose=3, hand_pose=45, shape=10, trans=3)),
-    flame=dict(num_joints=73, boxes=False,
+    flame=dict(num_joints=FLAME_JOINTS.num_joints, boxes=False,
                params=dict(root_pose=3, jaw_pose=3, shape=10, expr=10,
                            trans=3)))
 
 
-def _crop_affine(img_shape, input_img_shape, rng):
+def _crop_affine(rng):
     """A random (no rotation) crop: img2bb and bb2img (2, 3) matrices."""
-    h, w = input_img_shape
     scale = rng.uniform(0.5, 1.5)
     offset = rng.uniform(-20, 20, 2)
     bb2img = np.array([[scale, 0, offset[0]], [0, scale, offset[1]]],
@@ -73,7 +74,7 @@ def get_packed_inputs(batch_size: int = 2,
             torch.from_numpy(
                 rng.uniform(0, 255, (3, *input_img_shape)).astype(
                     np.float32)))
-        img2bb, bb2img = _crop_affine(img_shape, input_img_shape, rng)
+        img2bb, bb2img = _crop_affine(rng)
         sample = MeshDataSample(
             metainfo=dict(img_path=f'synthetic_{i}.jpg',
                           img_shape=tuple(img_shape),

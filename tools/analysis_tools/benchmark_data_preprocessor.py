@@ -73,6 +73,7 @@ def random_sample(rng: np.random.Generator, genders) -> MeshDataSample:
 def benchmark(pre, batch: int, iters: int, genders, device) -> dict:
     rng = np.random.default_rng(0)
     samples = [random_sample(rng, genders) for _ in range(batch)]
+
     def call():
         pre.add_body_model_targets(samples)
 

@@ -22,8 +22,9 @@ from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
 from h4w.utils.benchmark import peak_memory_mb, time_calls
 
-PREFIX = dict(Hand4Whole='smplx', SMPLModel='smpl', MANOModel='mano',
-              FLAMEModel='flame')
+#: Body-model class -> model type of ``get_packed_inputs``.
+MODEL_TYPES = dict(SMPLXModel='smplx', SMPLModel='smpl', MANOModel='mano',
+                   FLAMEModel='flame')
 
 
 def parse_args(argv=None):
@@ -47,7 +48,7 @@ def parse_args(argv=None):
 
 def packed_batch(cfg, batch: int) -> dict:
     """Random inputs shaped for the model of ``cfg``."""
-    model_type = PREFIX.get(cfg.type, PREFIX.get(cfg.body_model.type))
+    model_type = MODEL_TYPES[cfg.body_model.type]
     hm = cfg.get('output_hm_shape', (8, 8, 6))
     return get_packed_inputs(batch, model_type, cfg.input_img_shape, hm)
 

@@ -227,17 +227,6 @@ class ResNet(BaseModule):
                 nn.init.constant_(module.weight, 1)
                 nn.init.constant_(module.bias, 0)
 
-    def init_weights(self) -> None:
-        """Initialise from ``init_cfg`` (e.g. a pretrained file).
-
-        Installs h4w's checkpoint trust policy first
-        (:mod:`h4w.engine.checkpoint`), so that mmengine's loader reads
-        local files with ``torch.load(weights_only=True)``.
-        """
-        # imported here, not at module level: h4w.engine may import models
-        import h4w.engine.checkpoint  # noqa: F401
-        super().init_weights()
-
     def forward(self, x: Tensor) -> Tensor:
         """Compute the stride-32 feature map.
 

@@ -287,6 +287,22 @@ J14_JOINT_NAMES = ('R_Ankle', 'R_Knee', 'R_Hip', 'L_Hip', 'L_Knee',
                    'L_Ankle', 'R_Wrist', 'R_Elbow', 'R_Shoulder',
                    'L_Shoulder', 'L_Elbow', 'L_Wrist', 'Neck', 'Head_top')
 
+#: Part -> named joint its rows are expressed relative to (spec §2.14 and
+#: §5.1 step 7: hands to their wrist, face to the neck).
+PART_ANCHORS = dict(lhand='lwrist', rhand='rwrist', face='neck')
+
+
+def anchor_indices(joint_set: JointSet) -> List[int]:
+    """Per joint, the joint it is made relative to: the part anchor of
+    :data:`PART_ANCHORS` where the set has that part, else the root."""
+    anchors = [joint_set.named_indices['root']] * joint_set.num_joints
+    for part, name in PART_ANCHORS.items():
+        if part in joint_set.parts and name in joint_set.named_indices:
+            for i in joint_set.part_indices(part):
+                anchors[i] = joint_set.named_indices[name]
+    return anchors
+
+
 JOINT_SETS = {
     js.name: js
     for js in (SMPLX_PARAM_JOINTS, SMPLX_JOINTS, SMPLX_POS_JOINTS,
@@ -295,7 +311,8 @@ JOINT_SETS = {
 }
 
 __all__ = [
-    'JointSet', 'JOINT_SETS', 'SMPLX_OUTPUT_JOINT_NAMES',
+    'JointSet', 'JOINT_SETS', 'PART_ANCHORS', 'anchor_indices',
+    'SMPLX_OUTPUT_JOINT_NAMES',
     'SMPLX_VERTEX_JOINT_IDS', 'SMPLX_PARAM_JOINTS', 'SMPLX_JOINTS',
     'SMPLX_JOINT_OUTPUT_IDX', 'SMPLX_POS_JOINTS', 'HAND_MCP_IDX',
     'SMPLX_REGRESSOR_ROWS', 'SMPLX_HAND_REGRESSOR_SOURCES',

@@ -22,9 +22,11 @@ from h4w.models.body_models.joint_sets import (FLAME_JOINTS,
                                                SMPL_JOINTS,
                                                SMPL_PARAM_JOINTS,
                                                SMPLX_JOINTS,
-                                               SMPLX_PARAM_JOINTS, JointSet)
-from h4w.models.utils.rotation import (axis_angle_to_rotmat,
-                                       rotmat_to_axis_angle)
+                                               SMPLX_PARAM_JOINTS, JointSet,
+                                               anchor_indices)
+from h4w.models.utils import (apply_affine, axis_angle_to_rotmat,
+                              flip_axis_angle, relative_to_anchors,
+                              rotmat_to_axis_angle)
 from h4w.registry import MODELS
 
 __all__ = ['MeshDataPreprocessor']
@@ -38,8 +40,6 @@ MODEL_JOINT_SETS: Dict[str, Tuple[JointSet, Optional[JointSet]]] = dict(
     mano=(MANO_JOINTS, MANO_PARAM_JOINTS),
     flame=(FLAME_JOINTS, None))
 
-#: Number of parameter joints (rotations) per model type.
-NUM_ROTATIONS = dict(smplx=53, smpl=24, mano=16, flame=2)
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -240,6 +240,9 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
             {key: MODELS.build(dict(cfg, **{field: key})) for key in keys})
         joint_set, param_set = MODEL_JOINT_SETS[model_type]
         self.joint_set, self.param_set = joint_set, param_set
+        # FLAME has no parameter joint set: its rotations are root and jaw
+        self.num_rotations = (param_set.num_joints
+                              if param_set is not None else 2)
         layer = next(iter(self.body_models.values()))
         self.num_betas = layer.param_dims['betas']
         self.num_expr = layer.param_dims.get('expression', 0)
@@ -249,22 +252,18 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         size = dict(smplx=self.body_3d_size, smpl=self.body_3d_size,
                     mano=self.hand_3d_size, flame=self.face_3d_size)
         depth_size = torch.full((num_joints, ), size[model_type])
-        anchor = torch.full((num_joints, ), root, dtype=torch.long)
         if model_type == 'smplx':
-            named = joint_set.named_indices
-            for part, size_, idx in (('lhand', self.hand_3d_size,
-                                      named['lwrist']),
-                                     ('rhand', self.hand_3d_size,
-                                      named['rwrist']),
-                                     ('face', self.face_3d_size,
-                                      named['neck'])):
+            for part, size_ in (('lhand', self.hand_3d_size),
+                                ('rhand', self.hand_3d_size),
+                                ('face', self.face_3d_size)):
                 start, end = joint_set.parts[part]
                 depth_size[start:end] = size_
-                anchor[start:end] = idx
         self.root_idx = root
         # Constants, non-persistent: nothing of this enters checkpoints.
         self.register_buffer('depth_size', depth_size, persistent=False)
-        self.register_buffer('anchor_idx', anchor, persistent=False)
+        self.register_buffer(
+            'anchor_idx', torch.tensor(anchor_indices(joint_set)),
+            persistent=False)
         self.register_buffer(
             'joint_flip_perm', torch.tensor(joint_set.flip_permutation()),
             persistent=False)
@@ -423,7 +422,7 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         gather = self._gather
         meta = self._meta(metas)
         groups = self._groups(params, metas)
-        num_rot = NUM_ROTATIONS[model_type]
+        num_rot = self.num_rotations
         num_joints = self.joint_set.num_joints
         ones = torch.ones(num, device=dev)
 
@@ -526,8 +525,8 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
             princpt[:, None]
 
         # Step 7: (part-)relative camera coordinates.
-        joint_cam = joints - joints[:, self.root_idx:self.root_idx + 1]
-        joint_cam = joint_cam - joint_cam[:, self.anchor_idx]
+        joint_cam = relative_to_anchors(joints, self.root_idx,
+                                        self.anchor_idx)
 
         # Step 8: depth discretisation.
         depth_bins = self.output_hm_shape[0]
@@ -555,8 +554,7 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
 
         # Step 11: crop affine, heat-map units, truncation.
         img2bb = meta['img2bb']
-        xy = joint_img[..., :2] @ img2bb[:, :, :2].transpose(1, 2) + \
-            img2bb[:, None, :, 2]
+        xy = apply_affine(joint_img[..., :2], img2bb)
         in_h, in_w = self.input_img_shape
         hm_d, hm_h, hm_w = self.output_hm_shape
         x = xy[..., 0] / in_w * hm_w
@@ -573,8 +571,7 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         # Step 13: flip the pose parameters.
         pperm = self.param_flip_perm
         pose = torch.where(flip[:, None, None], pose[:, pperm], pose)
-        pose = torch.where(flip[:, None, None],
-                           pose * pose.new_tensor([1., -1., -1.]), pose)
+        pose = torch.where(flip[:, None, None], flip_axis_angle(pose), pose)
         rotation_valid = torch.where(flip[:, None], rotation_valid[:, pperm],
                                      rotation_valid)
 

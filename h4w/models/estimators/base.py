@@ -11,6 +11,7 @@ from torch import Tensor
 
 from h4w.registry import MODELS
 from h4w.structures import MeshDataSample
+from ..utils import apply_affine
 
 SampleList = List[MeshDataSample]
 
@@ -68,13 +69,6 @@ def stack_metainfo(data_samples: SampleList, key: str,
     return torch.stack(values).to(device)
 
 
-def crop_to_image(points: Tensor, bb2img_trans: Tensor) -> Tensor:
-    """Map (N, J, 2) crop pixels to original-image pixels with (N, 2, 3)
-    affine matrices."""
-    return (points @ bb2img_trans[:, :, :2].transpose(1, 2) +
-            bb2img_trans[:, None, :, 2])
-
-
 def boxes_to_image(boxes: Tensor, bb2img_trans: Tensor) -> Tensor:
     """Map (N, 4) xyxy crop boxes to the axis-aligned (N, 4) xyxy boxes
     enclosing their four corners in the original image."""
@@ -82,7 +76,7 @@ def boxes_to_image(boxes: Tensor, bb2img_trans: Tensor) -> Tensor:
     corners = torch.stack(
         (torch.stack((x1, y1), 1), torch.stack((x2, y1), 1),
          torch.stack((x1, y2), 1), torch.stack((x2, y2), 1)), 1)
-    corners = crop_to_image(corners, bb2img_trans)
+    corners = apply_affine(corners, bb2img_trans)
     return torch.cat((corners.min(1).values, corners.max(1).values), 1)
 
 

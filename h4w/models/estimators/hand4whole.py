@@ -7,12 +7,12 @@ from torch import Tensor
 
 from h4w.registry import MODELS
 from ..body_models.joint_sets import (HAND_MCP_IDX, SMPLX_JOINTS,
-                                      SMPLX_POS_JOINTS)
-from ..utils import (depth_prior, flip_axis_angle, get_camera_trans,
-                     project_to_heatmap, restore_bbox)
+                                      SMPLX_POS_JOINTS, anchor_indices)
+from ..utils import (apply_affine, depth_prior, flip_axis_angle,
+                     get_camera_trans, project_to_heatmap,
+                     relative_to_anchors, restore_bbox)
 from .base import (BaseMeshEstimator, SampleList, boxes_to_image,
-                   crop_to_image, float32_geometry, stack_instance_fields,
-                   stack_metainfo)
+                   float32_geometry, stack_instance_fields, stack_metainfo)
 
 #: Targets every training sample provides (datasets + preprocessor).
 GT_KEYS = ('joint_img', 'joint_cam', 'joint_valid', 'joint_trunc', 'is_3d',
@@ -175,6 +175,9 @@ class Hand4Whole(BaseMeshEstimator):
         self.pixel_exact_hand_unflip = pixel_exact_hand_unflip
         self.detach_proj_joints = detach_proj_joints
         self.predict_all_joints = predict_all_joints
+        self.register_buffer('joint_anchors',
+                             torch.tensor(anchor_indices(SMPLX_JOINTS)),
+                             persistent=False)
 
     # ------------------------------------------------------------ network
     def _restore_part_boxes(self, boxes: Dict[str, Tensor]
@@ -283,21 +286,6 @@ class Hand4Whole(BaseMeshEstimator):
                                   self.princpt, self.input_body_shape,
                                   self.output_hm_shape)
 
-    @staticmethod
-    def _part_relative(joints: Tensor) -> Tensor:
-        """Root-relative (N, 137, 3) joints, hands relative to their wrist
-        and the face to the neck (spec §2.14)."""
-        idx = SMPLX_JOINTS.named_indices
-        joints = joints - joints[:, idx['root'], None]
-        parts = []
-        for part, anchor in (('body', None), ('lhand', 'lwrist'),
-                             ('rhand', 'rwrist'), ('face', 'neck')):
-            rows = joints[:, _part_slice(part)]
-            if anchor is not None:
-                rows = rows - joints[:, idx[anchor], None]
-            parts.append(rows)
-        return torch.cat(parts, 1)
-
     # --------------------------------------------------------------- loss
     def _hand_targets(self, gt: Dict[str, Tensor], out: Dict[str, Tensor]
                       ) -> Dict[str, Tensor]:
@@ -358,7 +346,10 @@ class Hand4Whole(BaseMeshEstimator):
         out = self._forward(inputs, data_samples)
         gt = stack_instance_fields(data_samples, GT_KEYS, inputs.device)
         is_3d = gt['is_3d']
-        joint_cam = self._part_relative(out['joints'])
+        # root-relative; hands to their wrist, face to the neck (§2.14)
+        joint_cam = relative_to_anchors(out['joints'],
+                                        SMPLX_JOINTS.named_indices['root'],
+                                        self.joint_anchors)
         joint_proj = self._project(out['joints'], out['cam_trans'])
         gt = self._hand_targets(gt, out)
         joint_proj = self._aligned_projection(joint_proj, gt, out)
@@ -430,10 +421,7 @@ class Hand4Whole(BaseMeshEstimator):
         joints = out['output_joints'] if self.predict_all_joints else \
             out['joints']
         joint_proj = self._project(joints, out['cam_trans'])
-        scale = inputs.new_tensor([
-            self.input_img_shape[1] / self.input_body_shape[1],
-            self.input_img_shape[0] / self.input_body_shape[0]
-        ])
+        scale = self._body_to_crop_scale(inputs)
         pose = out['pose']
         preds = dict(
             joint_img=joint_img, smplx_joint_proj=joint_proj,
@@ -451,6 +439,13 @@ class Hand4Whole(BaseMeshEstimator):
                                                  inputs))
         return self.add_pred_to_datasample(preds, data_samples)
 
+    def _body_to_crop_scale(self, inputs: Tensor) -> Tensor:
+        """(x, y) scale from body-input to crop pixels (2, 2)."""
+        return inputs.new_tensor([
+            self.input_img_shape[1] / self.input_body_shape[1],
+            self.input_img_shape[0] / self.input_body_shape[0]
+        ])
+
     def _to_original_image(self, preds: Dict[str, Tensor],
                            data_samples: SampleList,
                            inputs: Tensor) -> Dict[str, Tensor]:
@@ -460,19 +455,16 @@ class Hand4Whole(BaseMeshEstimator):
             self.input_img_shape[1] / self.output_hm_shape[2],
             self.input_img_shape[0] / self.output_hm_shape[1]
         ])
-        crop_scale = inputs.new_tensor([
-            self.input_img_shape[1] / self.input_body_shape[1],
-            self.input_img_shape[0] / self.input_body_shape[0]
-        ])
+        crop_scale = self._body_to_crop_scale(inputs)
         focal = inputs.new_tensor(self.focal) * crop_scale
         princpt = inputs.new_tensor(self.princpt) * crop_scale
         out = dict(
-            joint_img_orig=crop_to_image(
+            joint_img_orig=apply_affine(
                 preds['joint_img'][:, :, :2] * hm_to_crop, trans),
-            smplx_joint_proj_orig=crop_to_image(
+            smplx_joint_proj_orig=apply_affine(
                 preds['smplx_joint_proj'] * hm_to_crop, trans),
             focal=focal * trans[:, :, :2].norm(dim=1),
-            princpt=crop_to_image(
+            princpt=apply_affine(
                 princpt.expand(trans.shape[0], 1, 2), trans)[:, 0])
         for part in ('lhand', 'rhand', 'face'):
             out[f'{part}_bbox_orig'] = boxes_to_image(

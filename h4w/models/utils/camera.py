@@ -5,7 +5,10 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-__all__ = ['depth_prior', 'get_camera_trans', 'project_to_heatmap']
+__all__ = [
+    'apply_affine', 'depth_prior', 'get_camera_trans', 'project_to_heatmap',
+    'relative_to_anchors'
+]
 
 
 def depth_prior(focal: Sequence[float], camera_3d_size: float,
@@ -52,3 +55,18 @@ def project_to_heatmap(joints: Tensor, cam_trans: Tensor,
     x = x / input_shape[1] * output_hm_shape[2]
     y = y / input_shape[0] * output_hm_shape[1]
     return torch.stack((x, y), dim=2)
+
+
+def apply_affine(points: Tensor, trans: Tensor) -> Tensor:
+    """Map (N, J, 2) points with (N, 2, 3) affine matrices (e.g.
+    ``img2bb_trans`` / ``bb2img_trans``)."""
+    return points @ trans[:, :, :2].transpose(1, 2) + trans[:, None, :, 2]
+
+
+def relative_to_anchors(joints: Tensor, root: int,
+                        anchors: Tensor) -> Tensor:
+    """Root-relative (N, J, 3) joints, then each joint relative to its
+    anchor (``joint_sets.anchor_indices``: hands to their wrist, the face
+    to the neck, everything else to the root)."""
+    joints = joints - joints[:, root:root + 1]
+    return joints - joints[:, anchors]
