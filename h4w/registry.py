@@ -51,15 +51,15 @@ LOG_PROCESSORS = Registry(
 
 # Data
 DATASETS = Registry(
-    'dataset', parent=MMENGINE_DATASETS, locations=[])
+    'dataset', parent=MMENGINE_DATASETS, locations=['h4w.datasets'])
 DATA_SAMPLERS = Registry(
     'data sampler',
     parent=MMENGINE_DATA_SAMPLERS,
-    locations=[])
+    locations=['h4w.datasets'])
 TRANSFORMS = Registry(
     'transform',
     parent=MMENGINE_TRANSFORMS,
-    locations=[])
+    locations=['h4w.datasets'])
 
 # Models: every nn.Module (backbones, heads, body models, RoI crops,
 # losses, data preprocessors, estimators)
@@ -90,7 +90,7 @@ PARAM_SCHEDULERS = Registry(
 
 # Evaluation
 METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS, locations=[])
+    'metric', parent=MMENGINE_METRICS, locations=['h4w.evaluation'])
 EVALUATOR = Registry(
     'evaluator', parent=MMENGINE_EVALUATOR, locations=[])
 

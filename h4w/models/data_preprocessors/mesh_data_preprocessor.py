@@ -75,6 +75,18 @@ def _first_str(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _has_fit(params: InstanceData) -> bool:
+    """False when ``gt_params`` says ``param_valid`` false."""
+    return 'param_valid' not in params or bool(
+        _to_numpy(params['param_valid']).all())
+
+
+def _target_row(targets: Dict[str, Tensor], prefix: str, key: str,
+             i: int) -> Tensor:
+    """Row i of target ``{prefix}_{key}`` (leading size 1)."""
+    return targets[f'{prefix}_{key}'][i:i + 1]
+
+
 def _rot_z(deg: Tensor) -> Tensor:
     """R_z(a) for angles in degrees: (M,) -> (M, 3, 3)."""
     rad = torch.deg2rad(deg)
@@ -146,6 +158,9 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         flip), ``mask_trunc`` (1,) bool: ``joint_trunc *= joint_valid``
         (final validity, after the masks). ``param_valid`` (1,) (default
         true): false gives zero targets and zero validities.
+        ``keypoints_from_fit`` (1,) bool (AGORA): the dataset keypoint
+        targets ``joint_img`` / ``joint_cam`` / ``joint_valid`` /
+        ``joint_trunc`` are replaced by the fit's ``{p}_joint_*``.
 
     Output contract (added to ``gt_instances``, all float32; prefix ``p``
     = ``smplx`` / ``smpl`` / ``mano`` / ``flame``; J = 137 / 33 / 21 / 73
@@ -313,11 +328,19 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
                 full[key] = value.new_zeros((num, ) + value.shape[1:])
                 full[key][index] = value
             targets = full
+        prefix = self.model_type
         for i, sample in enumerate(samples):
             gt = (sample.gt_instances
                   if hasattr(sample, 'gt_instances') else InstanceData())
             for key, value in targets.items():
                 setattr(gt, key, value[i:i + 1])
+            params = getattr(sample, 'gt_params', None)
+            if params is not None and 'keypoints_from_fit' in params and \
+                    bool(_to_numpy(params.keypoints_from_fit).any()):
+                # AGORA: the dataset keypoint targets are the fit's
+                for key in ('joint_img', 'joint_cam', 'joint_valid',
+                            'joint_trunc'):
+                    setattr(gt, key, _target_row(targets, prefix, key, i))
             sample.gt_instances = gt
 
     # ------------------------------------------------------------ inputs
@@ -328,8 +351,10 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         """(M, *shape) tensor of one ``gt_params`` field (missing: filled
         with ``default``) and, for optional fields, which samples had it."""
         present = [key in p for p in params]
-        if required and not all(present):
-            i = present.index(False)
+        # a sample without a fit (param_valid false) only needs its camera
+        missing = [not has and _has_fit(p) for has, p in zip(present, params)]
+        if required and any(missing):
+            i = missing.index(True)
             raise KeyError(
                 f'gt_params of {metas[i].get("img_path", f"sample {i}")} '
                 f'has no {key!r} ({self.model_type} targets need it)')

@@ -1,0 +1,209 @@
+"""Human3.6M (spec §5.4, §5.5, §6.4)."""
+import json
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from h4w.models.body_models.joint_sets import (H36M_JOINTS, SMPLX_JOINTS,
+                                               SMPLX_PARAM_JOINTS)
+from h4w.registry import DATASETS
+from h4w.structures.bbox import process_bbox
+from .base import BaseMeshDataset, annotation_context, require_file
+
+__all__ = ['Human36MDataset', 'fit_params', 'world_to_camera']
+
+#: Fit file name per body model (NeuralAnnot).
+FIT_FILES = dict(smplx='SMPLX_NeuralAnnot', smpl='SMPL_NeuralAnnot')
+
+
+def world_to_camera(points: np.ndarray, R: np.ndarray,
+                    t: np.ndarray) -> np.ndarray:
+    """(J, 3) world -> camera: R X + t (same units as t)."""
+    return points @ R.T + t.reshape(1, 3)
+
+
+def fit_params(param: Optional[dict], model_type: str) -> Optional[dict]:
+    """A NeuralAnnot fit as ``gt_params`` fields (float32 arrays).
+
+    SMPL-X fits use the names of the preprocessor already; SMPL fits are
+    ``{'pose' (72), 'shape', 'trans'}`` and are split into root and body.
+    """
+    if param is None:
+        return None
+    out = {}
+    if model_type == 'smpl' and 'pose' in param:
+        pose = np.asarray(param['pose'], dtype=np.float32).reshape(72)
+        out.update(root_pose=pose[:3], body_pose=pose[3:])
+        param = {k: v for k, v in param.items() if k != 'pose'}
+    for key, value in param.items():
+        out[key] = value if isinstance(value, (str, bool)) else np.asarray(
+            value, dtype=np.float32)
+    return out
+
+
+@DATASETS.register_module()
+class Human36MDataset(BaseMeshDataset):
+    """Human3.6M in the upstream parsed layout (3D training set; test set
+    of the Human3.6M benchmark).
+
+    Layout (``data_root`` = ``data/Human36M``)::
+
+        images/<file_name>
+        annotations/Human36M_subject{S}_data.json      COCO images + boxes
+        annotations/Human36M_subject{S}_camera.json    {cam: R, t mm, f, c}
+        annotations/Human36M_subject{S}_joint_3d.json  17 world joints, mm
+        annotations/Human36M_subject{S}_SMPLX_NeuralAnnot.json  (whole body)
+        annotations/Human36M_subject{S}_SMPL_NeuralAnnot.json   (Pose2Pose)
+
+    Train: subjects 1, 5, 6, 7, 8, every 5th frame. Test: subjects 9, 11,
+    every 64th frame, camera 4 only.
+
+    Targets: the 17 joints (``keypoints`` x, y pixels and z discretised
+    with ``body_3d_size`` on the whole-body branch, metres for Pose2Pose
+    where the pipeline discretises; ``keypoints_cam`` root-relative
+    metres), and the fit with the camera (R, t in metres). Whole body
+    (§5.4): the ankle and wrist rotations and the six foot keypoints of
+    the fit are masked, and the fit's truncation is multiplied by its
+    validity. Test samples carry ``keypoints_cam`` for
+    :class:`Human36MMetric`.
+
+    Args:
+        model_type (str): ``'smplx'`` (Hand4Whole) or ``'smpl'``
+            (Pose2Pose body).
+        subjects (Sequence[int], optional): Defaults to the split's.
+        sampling_ratio (int, optional): Keep frames with
+            ``frame_idx % ratio == 0``; defaults 5 (train) / 64 (test).
+        test_cameras (Sequence[int]): Cameras kept at test time.
+        body_3d_size (float, optional): Whole body: depth discretisation
+            of ``keypoints`` z (metres over the 8 bins); None keeps z in
+            metres (Pose2Pose pipelines discretise).
+        depth_bins (int): D of the heat map.
+        **kwargs: :class:`BaseMeshDataset` arguments.
+    """
+
+    METAINFO = dict(
+        joint_names=H36M_JOINTS.joint_names,
+        flip_pairs=H36M_JOINTS.flip_pairs,
+        root_idx=0,
+        eval_joints=(1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16))
+
+    def __init__(self,
+                 model_type: str = 'smplx',
+                 subjects: Optional[Sequence[int]] = None,
+                 sampling_ratio: Optional[int] = None,
+                 test_cameras: Sequence[int] = (4, ),
+                 body_3d_size: Optional[float] = 2.0,
+                 depth_bins: int = 8,
+                 **kwargs) -> None:
+        if model_type not in FIT_FILES:
+            raise ValueError(f'model_type must be one of {list(FIT_FILES)}')
+        self.model_type = model_type
+        test_mode = kwargs.get('test_mode', False)
+        self.subjects = tuple(subjects or ((9, 11) if test_mode else
+                                           (1, 5, 6, 7, 8)))
+        self.sampling_ratio = sampling_ratio or (64 if test_mode else 5)
+        self.test_cameras = tuple(str(c) for c in test_cameras)
+        self.body_3d_size = body_3d_size
+        self.depth_bins = depth_bins
+        kwargs.setdefault('data_prefix', dict(img='images'))
+        super().__init__(**kwargs)
+
+    def _file(self, subject: int, kind: str) -> str:
+        return osp.join(self.data_root, 'annotations',
+                        f'Human36M_subject{subject}_{kind}.json')
+
+    def source_files(self) -> List[str]:
+        kinds = ('data', 'camera', 'joint_3d', FIT_FILES[self.model_type])
+        return [self._file(s, k) for s in self.subjects for k in kinds]
+
+    def cache_args(self) -> Dict:
+        return dict(super().cache_args(), model_type=self.model_type,
+                    subjects=self.subjects, ratio=self.sampling_ratio,
+                    cams=self.test_cameras, size=self.body_3d_size)
+
+    def _masks(self) -> dict:
+        """Whole-body fit masks of Human3.6M (§5.4)."""
+        if self.model_type != 'smplx':
+            return {}
+        rotation_mask = np.ones(SMPLX_PARAM_JOINTS.num_joints, np.float32)
+        rotation_mask[SMPLX_PARAM_JOINTS.indices_of(
+            ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist'))] = 0
+        coord_mask = np.ones(SMPLX_JOINTS.num_joints, np.float32)
+        coord_mask[SMPLX_JOINTS.indices_of(
+            ('L_Big_toe', 'L_Small_toe', 'L_Heel', 'R_Big_toe',
+             'R_Small_toe', 'R_Heel'))] = 0
+        return dict(rotation_mask=rotation_mask, coord_mask=coord_mask,
+                    mask_trunc=True)
+
+    def load_annotations(self) -> List[dict]:
+        data_list = []
+        masks = self._masks()
+        img_dir = self.data_prefix.get('img', self.data_root)
+        for subject in self.subjects:
+            data_file = self._file(subject, 'data')
+            with open(data_file) as f:
+                db = json.load(f)
+            with open(self._file(subject, 'camera')) as f:
+                cameras = json.load(f)
+            with open(self._file(subject, 'joint_3d')) as f:
+                joints = json.load(f)
+            fit_file = self._file(subject, FIT_FILES[self.model_type])
+            with open(fit_file) as f:
+                fits = json.load(f)
+            images = {img['id']: img for img in db['images']}
+            for ann in db['annotations']:
+                with annotation_context(data_file, ann.get('id')):
+                    info = self._parse(ann, images[ann['image_id']], cameras,
+                                       joints, fits, img_dir, masks)
+                if info is not None:
+                    data_list.append(info)
+        return data_list
+
+    def _parse(self, ann: dict, img: dict, cameras: dict, joints: dict,
+               fits: dict, img_dir: str, masks: dict) -> Optional[dict]:
+        if img['frame_idx'] % self.sampling_ratio != 0:
+            return None
+        cam_idx = str(img['cam_idx'])
+        if self.test_mode and cam_idx not in self.test_cameras:
+            return None
+        keys = [str(img[k]) for k in ('action_idx', 'subaction_idx',
+                                      'frame_idx')]
+        cam = cameras[cam_idx]
+        R = np.array(cam['R'], dtype=np.float32).reshape(3, 3)
+        t = np.array(cam['t'], dtype=np.float32).reshape(3)
+        focal = np.array(cam['f'], dtype=np.float32).reshape(2)
+        princpt = np.array(cam['c'], dtype=np.float32).reshape(2)
+        bbox = process_bbox(ann['bbox'], img['width'], img['height'])
+        if bbox is None:
+            return None
+        world = np.array(joints[keys[0]][keys[1]][keys[2]],
+                         dtype=np.float32).reshape(-1, 3)
+        if not np.isfinite(world).all():
+            raise ValueError('non-finite 3D joints')
+        joint_cam = world_to_camera(world, R, t)  # mm
+        keypoints = np.zeros_like(joint_cam)
+        keypoints[:, :2] = (joint_cam[:, :2] / joint_cam[:, 2:] * focal +
+                            princpt)
+        root = self.metainfo['root_idx']
+        rel = (joint_cam - joint_cam[root]) / 1000.
+        keypoints[:, 2] = rel[:, 2]
+        if self.body_3d_size is not None:
+            keypoints[:, 2] = (rel[:, 2] / (self.body_3d_size / 2) +
+                               1) / 2. * self.depth_bins
+        try:
+            fit = fits[keys[0]][keys[1]][keys[2]]
+        except KeyError:
+            fit = None
+        params = fit_params(fit, self.model_type)
+        if params is None:
+            params = dict(param_valid=False)
+        params.update(cam_R=R, cam_t=t / 1000., focal=focal,
+                      princpt=princpt, **masks)
+        return dict(
+            img_path=osp.join(img_dir, img['file_name']),
+            img_id=img['id'], ann_id=ann['id'],
+            img_shape=(img['height'], img['width']), bbox=bbox,
+            keypoints=keypoints, keypoints_cam=rel,
+            keypoints_valid=np.ones((len(rel), 1), dtype=np.float32),
+            is_3d=1., gt_params=params)

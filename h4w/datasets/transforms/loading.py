@@ -1,0 +1,53 @@
+"""Image loading (spec §5.1 ``load_img``)."""
+import os.path as osp
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from h4w.registry import TRANSFORMS
+
+__all__ = ['LoadImage', 'MissingImageError', 'load_image']
+
+
+class MissingImageError(FileNotFoundError):
+    """An image file is missing or cannot be decoded."""
+
+
+def load_image(path: str) -> np.ndarray:
+    """Read an image as the reference does: BGR read ignoring the EXIF
+    orientation, reversed to RGB, float32 in [0, 255].
+
+    Args:
+        path (str): Image file.
+
+    Returns:
+        np.ndarray: (H, W, 3) float32 RGB.
+
+    Raises:
+        MissingImageError: The file is missing or unreadable (the message
+            names it).
+    """
+    if not osp.isfile(path):
+        raise MissingImageError(f'image not found: {path}')
+    img = cv2.imread(path, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if img is None:
+        raise MissingImageError(f'image cannot be decoded: {path}')
+    return np.ascontiguousarray(img[:, :, ::-1]).astype(np.float32)
+
+
+@TRANSFORMS.register_module()
+class LoadImage(BaseTransform):
+    """Load ``results['img_path']`` into ``results['img']``.
+
+    Adds ``img`` (H, W, 3) float32 RGB in [0, 255] and, when the dataset
+    did not give it, ``img_shape`` (H, W). A missing file raises
+    :class:`MissingImageError`; the dataset turns it into a logged skip
+    during training (see :class:`BaseMeshDataset`).
+    """
+
+    def transform(self, results: dict) -> dict:
+        img = load_image(results['img_path'])
+        results['img'] = img
+        results.setdefault('img_shape', img.shape[:2])
+        return results

@@ -1,0 +1,102 @@
+"""Affine crop of the person box (spec §5.1 ``generate_patch_image``)."""
+import math
+from typing import Sequence, Tuple
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from h4w.registry import TRANSFORMS
+
+__all__ = ['MeshTopdownAffine', 'get_patch_transform']
+
+
+def _rotate_2d(point: Sequence[float], rot_rad: float) -> np.ndarray:
+    x, y = point
+    sn, cs = math.sin(rot_rad), math.cos(rot_rad)
+    return np.array([x * cs - y * sn, x * sn + y * cs], dtype=np.float32)
+
+
+def get_patch_transform(center: Sequence[float], size: Sequence[float],
+                        out_size: Sequence[int], scale: float, rot: float,
+                        inverse: bool = False) -> np.ndarray:
+    """Affine map of a (scaled, rotated) box onto the output crop.
+
+    Args:
+        center (Sequence[float]): Box centre (x, y) in image pixels.
+        size (Sequence[float]): Box (w, h).
+        out_size (Sequence[int]): Crop (W, H).
+        scale (float): Box scale.
+        rot (float): Rotation in degrees.
+        inverse (bool): Crop -> image instead of image -> crop.
+
+    Returns:
+        np.ndarray: (2, 3) float32 affine matrix.
+    """
+    src_w, src_h = size[0] * scale, size[1] * scale
+    rot_rad = math.pi * rot / 180.
+    src_center = np.array(center, dtype=np.float32)
+    src = np.stack([
+        src_center, src_center + _rotate_2d((0, src_h * 0.5), rot_rad),
+        src_center + _rotate_2d((src_w * 0.5, 0), rot_rad)
+    ]).astype(np.float32)
+    dst_w, dst_h = out_size
+    dst = np.array([[dst_w * 0.5, dst_h * 0.5], [dst_w * 0.5, dst_h],
+                    [dst_w, dst_h * 0.5]], dtype=np.float32)
+    if inverse:
+        src, dst = dst, src
+    return cv2.getAffineTransform(src, dst).astype(np.float32)
+
+
+@TRANSFORMS.register_module()
+class MeshTopdownAffine(BaseTransform):
+    """Crop ``results['bbox']`` to ``input_size`` with the augmentation.
+
+    Reads ``img`` (H, W, 3), ``bbox`` (x, y, w, h) and the augmentation
+    of :class:`RandomMeshAugmentation` (``aug_scale``, ``rot``, ``flip``,
+    ``color_scale``; identity when absent, except that ``enforce_flip``
+    sets the flip of test samples). When flipped, the whole image is
+    mirrored and the box centre becomes ``W - c_x - 1``; the colour scale
+    is applied after the warp and clipped to [0, 255].
+
+    Writes ``img`` (H_in, W_in, 3) float32, ``img2bb_trans`` (2, 3)
+    (original, flipped pixels -> crop), ``bb2img_trans`` (2, 3), ``flip``,
+    ``rot``, ``aug_scale`` and ``input_size`` (W_in, H_in).
+
+    Args:
+        input_size (tuple): Crop (H_in, W_in); (512, 384) whole body.
+    """
+
+    def __init__(self, input_size: Tuple[int, int] = (512, 384)) -> None:
+        self.input_size = tuple(input_size)
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        x, y, w, h = np.asarray(results['bbox'], dtype=np.float32)
+        scale = float(results.get('aug_scale', 1.0))
+        rot = float(results.get('rot', 0.0))
+        flip = bool(results.get('flip', bool(results.get('enforce_flip'))))
+        c_x, c_y = x + 0.5 * w, y + 0.5 * h
+        if flip:
+            img = img[:, ::-1, :]
+            c_x = img.shape[1] - c_x - 1
+        out_h, out_w = self.input_size
+        trans = get_patch_transform((c_x, c_y), (w, h), (out_w, out_h),
+                                    scale, rot)
+        inv_trans = get_patch_transform((c_x, c_y), (w, h), (out_w, out_h),
+                                        scale, rot, inverse=True)
+        patch = cv2.warpAffine(
+            np.ascontiguousarray(img), trans, (int(out_w), int(out_h)),
+            flags=cv2.INTER_LINEAR).astype(np.float32)
+        color = results.get('color_scale')
+        if color is not None:
+            patch = np.clip(patch * np.asarray(color)[None, None, :], 0,
+                            255).astype(np.float32)
+        results.update(
+            img=patch, img2bb_trans=trans,
+            bb2img_trans=inv_trans, flip=flip, rot=rot,
+            aug_scale=scale, input_size=(out_w, out_h))
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(input_size={self.input_size})'

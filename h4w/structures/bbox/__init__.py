@@ -1,0 +1,7 @@
+from .transforms import (bbox_from_points, process_bbox, sanitize_bbox,
+                         xywh_to_xyxy, xyxy_to_xywh)
+
+__all__ = [
+    'bbox_from_points', 'process_bbox', 'sanitize_bbox', 'xywh_to_xyxy',
+    'xyxy_to_xywh'
+]

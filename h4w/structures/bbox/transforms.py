@@ -1,0 +1,115 @@
+"""Person-box helpers of the reference preprocessing (spec §5.1)."""
+from typing import Optional, Sequence
+
+import numpy as np
+
+__all__ = [
+    'bbox_from_points', 'process_bbox', 'sanitize_bbox', 'xywh_to_xyxy',
+    'xyxy_to_xywh'
+]
+
+
+def xywh_to_xyxy(bbox: Sequence[float]) -> np.ndarray:
+    """(x, y, w, h) -> (x1, y1, x2, y2), float32."""
+    x, y, w, h = np.asarray(bbox, dtype=np.float32).reshape(4)
+    return np.array([x, y, x + w, y + h], dtype=np.float32)
+
+
+def xyxy_to_xywh(bbox: Sequence[float]) -> np.ndarray:
+    """(x1, y1, x2, y2) -> (x, y, w, h), float32."""
+    x1, y1, x2, y2 = np.asarray(bbox, dtype=np.float32).reshape(4)
+    return np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32)
+
+
+def sanitize_bbox(bbox: Sequence[float], img_width: float,
+                  img_height: float) -> Optional[np.ndarray]:
+    """Clip an xywh box to the image as the reference does.
+
+    The width and height shrink by one pixel (``x2 = x1 + w - 1``, spec
+    §10.1 item 10).
+
+    Args:
+        bbox (Sequence[float]): (x, y, w, h) in pixels.
+        img_width (float): Image width W.
+        img_height (float): Image height H.
+
+    Returns:
+        np.ndarray | None: (4,) float32 xywh, or None for an empty,
+        degenerate or outside box.
+
+    Examples:
+        >>> sanitize_bbox([10, 20, 30, 40], 640, 480).tolist()
+        [10.0, 20.0, 29.0, 39.0]
+        >>> sanitize_bbox([700, 20, 30, 40], 640, 480) is None
+        True
+    """
+    x, y, w, h = (float(v) for v in np.asarray(bbox).reshape(4))
+    if not np.all(np.isfinite([x, y, w, h])):
+        return None
+    x1, y1 = max(0., x), max(0., y)
+    x2 = min(img_width - 1., x1 + max(0., w - 1.))
+    y2 = min(img_height - 1., y1 + max(0., h - 1.))
+    if w * h > 0 and x2 > x1 and y2 > y1:
+        return np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32)
+    return None
+
+
+def process_bbox(bbox: Sequence[float],
+                 img_width: float,
+                 img_height: float,
+                 aspect_ratio: float = 0.75,
+                 scale: float = 1.25,
+                 sanitize: bool = True) -> Optional[np.ndarray]:
+    """Sanitize, fix the aspect ratio and enlarge a person box (§5.1).
+
+    Args:
+        bbox (Sequence[float]): (x, y, w, h) in pixels.
+        img_width (float): Image width W.
+        img_height (float): Image height H.
+        aspect_ratio (float): Target w / h (W_in / H_in of the crop:
+            0.75 whole body, 1.0 Pose2Pose hand).
+        scale (float): Enlargement around the centre.
+        sanitize (bool): Clip first (the reference always does).
+
+    Returns:
+        np.ndarray | None: (4,) float32 xywh, or None when the box is
+        skipped.
+
+    Examples:
+        >>> process_bbox([0, 0, 101, 101], 640, 480).tolist()
+        [-12.5, -33.33333206176758, 125.0, 166.6666717529297]
+    """
+    if sanitize:
+        bbox = sanitize_bbox(bbox, img_width, img_height)
+        if bbox is None:
+            return None
+    x, y, w, h = (float(v) for v in np.asarray(bbox).reshape(4))
+    c_x, c_y = x + w / 2., y + h / 2.
+    if w > aspect_ratio * h:
+        h = w / aspect_ratio
+    elif w < aspect_ratio * h:
+        w = h * aspect_ratio
+    w, h = w * scale, h * scale
+    return np.array([c_x - w / 2., c_y - h / 2., w, h], dtype=np.float32)
+
+
+def bbox_from_points(points: np.ndarray, valid: np.ndarray,
+                     extend: float = 1.2) -> np.ndarray:
+    """Tight xywh box of the valid 2D points, enlarged around its centre
+    (InterHand2.6M's ``get_bbox``).
+
+    Args:
+        points (np.ndarray): (J, 2) pixels.
+        valid (np.ndarray): (J,) validity.
+        extend (float): Enlargement factor of width and height.
+
+    Returns:
+        np.ndarray: (4,) float32 xywh.
+    """
+    pts = np.asarray(points, dtype=np.float32)[np.asarray(valid).reshape(-1)
+                                                > 0]
+    x1, y1 = pts.min(0)
+    x2, y2 = pts.max(0)
+    c_x, c_y = (x1 + x2) / 2., (y1 + y2) / 2.
+    w, h = (x2 - x1) * extend, (y2 - y1) * extend
+    return np.array([c_x - w / 2., c_y - h / 2., w, h], dtype=np.float32)
