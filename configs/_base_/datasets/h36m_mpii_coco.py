@@ -7,27 +7,25 @@ mpii_data_root = 'data/MPII'
 coco_data_root = 'data/MSCOCO'
 ehf_data_root = 'data/EHF'
 
-input_img_shape = (512, 384)
-output_hm_shape = (8, 8, 6)
-
+# crop (H, W) = model.input_img_shape, heat map (D, H, W) = output_hm_shape
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=input_img_shape),
+    dict(type='MeshTopdownAffine', input_size=(512, 384)),
     dict(
         type='KeypointTargets',
         target_joint_set='smplx_137',
-        input_size=input_img_shape,
-        output_hm_shape=output_hm_shape),
+        input_size=(512, 384),
+        output_hm_shape=(8, 8, 6)),
     dict(
         type='PartBBoxTargets',
-        input_size=input_img_shape,
-        output_hm_shape=output_hm_shape),
+        input_size=(512, 384),
+        output_hm_shape=(8, 8, 6)),
     dict(type='PackMeshInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=input_img_shape),
+    dict(type='MeshTopdownAffine', input_size=(512, 384)),
     dict(type='PackMeshInputs'),
 ]
 

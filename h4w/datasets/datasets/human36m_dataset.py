@@ -9,7 +9,7 @@ from h4w.models.body_models.joint_sets import (H36M_JOINTS, SMPLX_JOINTS,
                                                SMPLX_PARAM_JOINTS)
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import BaseMeshDataset, annotation_context, require_file
+from .base import BaseMeshDataset, annotation_context
 
 __all__ = ['Human36MDataset', 'fit_params', 'world_to_camera']
 

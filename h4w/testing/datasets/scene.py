@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from h4w.registry import MODELS
+from h4w.visualization import draw_mesh
 
 __all__ = ['SyntheticPeople', 'draw_mesh', 'project', 'rodrigues']
 
@@ -49,21 +50,6 @@ def project(points: np.ndarray, focal: Sequence[float],
     points = np.asarray(points, dtype=np.float64)
     xy = points[:, :2] / points[:, 2:3]
     return (xy * np.asarray(focal) + np.asarray(princpt)).astype(np.float32)
-
-
-def draw_mesh(img: np.ndarray, verts_2d: np.ndarray, depth: np.ndarray,
-              faces: np.ndarray, color: Sequence[int]) -> np.ndarray:
-    """Paint the triangles of a projected mesh, far to near, shaded by
-    depth. ``img`` (H, W, 3) uint8 is modified and returned."""
-    order = np.argsort(-depth[faces].mean(1))
-    span = max(float(np.ptp(depth)), 1e-6)
-    base = np.asarray(color, dtype=np.float64)
-    for face in faces[order]:
-        shade = 0.6 + 0.4 * (1 - (depth[face].mean() - depth.min()) / span)
-        pts = np.round(verts_2d[face] * 4).astype(np.int32)
-        cv2.fillConvexPoly(img, pts, tuple(int(c) for c in base * shade),
-                           lineType=cv2.LINE_8, shift=2)
-    return img
 
 
 class SyntheticPeople:
