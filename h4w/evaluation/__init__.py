@@ -1,0 +1,4 @@
+"""Metric maths (``functional``) and the registered metrics."""
+
+from .functional import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
