@@ -1,7 +1,7 @@
 """Human3.6M (spec §5.4, §5.5, §6.4)."""
 import json
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -11,7 +11,10 @@ from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
 from .base import BaseMeshDataset, annotation_context
 
-__all__ = ['Human36MDataset', 'fit_params', 'world_to_camera']
+__all__ = [
+    'Human36MDataset', 'camera_keypoints', 'fit_params',
+    'wholebody_fit_masks', 'world_to_camera'
+]
 
 #: Fit file name per body model (NeuralAnnot).
 FIT_FILES = dict(smplx='SMPLX_NeuralAnnot', smpl='SMPL_NeuralAnnot')
@@ -21,6 +24,58 @@ def world_to_camera(points: np.ndarray, R: np.ndarray,
                     t: np.ndarray) -> np.ndarray:
     """(J, 3) world -> camera: R X + t (same units as t)."""
     return points @ R.T + t.reshape(1, 3)
+
+
+def camera_keypoints(world: np.ndarray, R: np.ndarray, t: np.ndarray,
+                     focal: np.ndarray, princpt: np.ndarray, root_idx: int,
+                     body_3d_size: Optional[float],
+                     depth_bins: int = 8) -> Tuple[np.ndarray, np.ndarray]:
+    """Keypoint targets of world-frame 3D joints (Human3.6M and
+    MPI-INF-3DHP, §5.4).
+
+    Args:
+        world (np.ndarray): (J, 3) world joints, mm.
+        R (np.ndarray): (3, 3) world -> camera rotation.
+        t (np.ndarray): (3,) translation, mm.
+        focal (np.ndarray): (2,) pixels.
+        princpt (np.ndarray): (2,) pixels.
+        root_idx (int): Root joint.
+        body_3d_size (float, optional): Depth range (m) discretised into
+            ``depth_bins``; None keeps the relative depth in metres.
+        depth_bins (int): D.
+
+    Returns:
+        tuple: ``keypoints`` (J, 3) (x, y pixels; z as above) and
+        ``keypoints_cam`` (J, 3) root-relative metres.
+    """
+    if not np.isfinite(world).all():
+        raise ValueError('non-finite 3D joints')
+    joint_cam = world_to_camera(world, R, t)
+    keypoints = np.zeros_like(joint_cam)
+    keypoints[:, :2] = joint_cam[:, :2] / joint_cam[:, 2:] * focal + princpt
+    rel = (joint_cam - joint_cam[root_idx]) / 1000.
+    keypoints[:, 2] = rel[:, 2]
+    if body_3d_size is not None:
+        keypoints[:, 2] = (rel[:, 2] / (body_3d_size / 2) + 1) / 2. * (
+            depth_bins)
+    return keypoints, rel
+
+
+def wholebody_fit_masks(model_type: str) -> dict:
+    """Fit masks of the whole-body body-only sets (Human3.6M, MPII,
+    MPI-INF-3DHP, §5.4): no ankle / wrist rotations, no foot keypoints,
+    truncation times validity. Empty for SMPL (Pose2Pose)."""
+    if model_type != 'smplx':
+        return {}
+    rotation_mask = np.ones(SMPLX_PARAM_JOINTS.num_joints, np.float32)
+    rotation_mask[SMPLX_PARAM_JOINTS.indices_of(
+        ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist'))] = 0
+    coord_mask = np.ones(SMPLX_JOINTS.num_joints, np.float32)
+    coord_mask[SMPLX_JOINTS.indices_of(
+        ('L_Big_toe', 'L_Small_toe', 'L_Heel', 'R_Big_toe', 'R_Small_toe',
+         'R_Heel'))] = 0
+    return dict(rotation_mask=rotation_mask, coord_mask=coord_mask,
+                mask_trunc=True)
 
 
 def fit_params(param: Optional[dict], model_type: str) -> Optional[dict]:
@@ -122,23 +177,9 @@ class Human36MDataset(BaseMeshDataset):
                     subjects=self.subjects, ratio=self.sampling_ratio,
                     cams=self.test_cameras, size=self.body_3d_size)
 
-    def _masks(self) -> dict:
-        """Whole-body fit masks of Human3.6M (§5.4)."""
-        if self.model_type != 'smplx':
-            return {}
-        rotation_mask = np.ones(SMPLX_PARAM_JOINTS.num_joints, np.float32)
-        rotation_mask[SMPLX_PARAM_JOINTS.indices_of(
-            ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist'))] = 0
-        coord_mask = np.ones(SMPLX_JOINTS.num_joints, np.float32)
-        coord_mask[SMPLX_JOINTS.indices_of(
-            ('L_Big_toe', 'L_Small_toe', 'L_Heel', 'R_Big_toe',
-             'R_Small_toe', 'R_Heel'))] = 0
-        return dict(rotation_mask=rotation_mask, coord_mask=coord_mask,
-                    mask_trunc=True)
-
     def load_annotations(self) -> List[dict]:
         data_list = []
-        masks = self._masks()
+        masks = wholebody_fit_masks(self.model_type)
         img_dir = self.data_prefix.get('img', self.data_root)
         for subject in self.subjects:
             data_file = self._file(subject, 'data')
@@ -179,18 +220,9 @@ class Human36MDataset(BaseMeshDataset):
             return None
         world = np.array(joints[keys[0]][keys[1]][keys[2]],
                          dtype=np.float32).reshape(-1, 3)
-        if not np.isfinite(world).all():
-            raise ValueError('non-finite 3D joints')
-        joint_cam = world_to_camera(world, R, t)  # mm
-        keypoints = np.zeros_like(joint_cam)
-        keypoints[:, :2] = (joint_cam[:, :2] / joint_cam[:, 2:] * focal +
-                            princpt)
-        root = self.metainfo['root_idx']
-        rel = (joint_cam - joint_cam[root]) / 1000.
-        keypoints[:, 2] = rel[:, 2]
-        if self.body_3d_size is not None:
-            keypoints[:, 2] = (rel[:, 2] / (self.body_3d_size / 2) +
-                               1) / 2. * self.depth_bins
+        keypoints, rel = camera_keypoints(world, R, t, focal, princpt,
+                                          self.metainfo['root_idx'],
+                                          self.body_3d_size, self.depth_bins)
         try:
             fit = fits[keys[0]][keys[1]][keys[2]]
         except KeyError:
