@@ -13,3 +13,7 @@ param_scheduler = [
 ]
 train_cfg = dict(by_epoch=True, max_epochs=6, val_interval=1)
 auto_scale_lr = dict(base_batch_size=96)  # 4 GPUs x 24
+
+# the one human-model root (model base) for the EHF metric's SMPL-X
+val_evaluator = dict(body_model=dict(model_path={{_base_.human_model_path}}))
+test_evaluator = val_evaluator

@@ -136,11 +136,11 @@ def test_flip_mirrors_the_targets(h36m_root, train_cfg, tmp_path,
         np.abs(img_b - img_a).mean())
 
 
-def test_test_mode_carries_eval_keypoints(h36m_root, train_cfg, tmp_path):
-    cfg = dict(train_cfg, pipeline=config(
-        '_base_/datasets/h36m_mpii_coco.py').test_pipeline)
-    dataset = build_dataset(cfg, h36m_root, str(tmp_path), test_mode=True,
-                            subjects=[9])
+def test_test_config_carries_eval_keypoints(h36m_root, tmp_path):
+    cfg = config('hand4whole/hand4whole_res50_test_h36m.py')
+    dataset = build_dataset(cfg.test_dataloader.dataset, h36m_root,
+                            str(tmp_path), subjects=[9])
+    assert len(dataset) == 2 and dataset.test_mode
     sample = dataset[0]['data_samples']
     kpts = numpy_field(sample, 'keypoints_cam')
     assert kpts.shape == (17, 3) and np.abs(kpts[0]).max() == 0

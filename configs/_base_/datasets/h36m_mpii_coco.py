@@ -1,11 +1,12 @@
 # Hand4Whole training data (spec §5.3, §7.2): Human3.6M (3D) against
-# MSCOCO + MPII (2D), mixed at equal length; EHF for validation and test.
-# Every path is a config value: point the data roots at the upstream
-# layout (README "Datasets").
+# MSCOCO + MPII (2D), mixed at equal length; EHF for validation and test
+# (from ./ehf.py). Every path is a config value: point the data roots at
+# the upstream layout (README "Datasets").
+_base_ = ['./ehf.py']
+
 h36m_data_root = 'data/Human36M'
 mpii_data_root = 'data/MPII'
 coco_data_root = 'data/MSCOCO'
-ehf_data_root = 'data/EHF'
 
 # crop (H, W) = model.input_img_shape, heat map (D, H, W) = output_hm_shape
 train_pipeline = [
@@ -23,12 +24,6 @@ train_pipeline = [
         output_hm_shape=(8, 8, 6)),
     dict(type='PackMeshInputs'),
 ]
-test_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=(512, 384)),
-    dict(type='PackMeshInputs'),
-]
-
 train_dataloader = dict(
     batch_size=24,  # per GPU
     num_workers=16,

@@ -1,0 +1,56 @@
+# Pose2Pose hand training data (spec §1.2, §5.5, §7.2; issues #14/#34/#65):
+# FreiHAND + InterHand2.6M (3D) against MSCOCO hands (2D), mixed at equal
+# length; FreiHAND evaluation for validation and test (from freihand.py).
+# No random flip: left hands are always flipped, right hands and FreiHAND
+# never (`enforce_flip` of the datasets).
+_base_ = ['./freihand.py']
+
+interhand_data_root = 'data/InterHand26M'
+coco_data_root = 'data/MSCOCO'
+
+hand_train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='RandomMeshAugmentation'),
+    dict(type='MeshTopdownAffine', input_size={{_base_.hand_input_shape}}),
+    dict(
+        type='KeypointTargets',
+        target_joint_set='mano_21',
+        input_size={{_base_.hand_input_shape}},
+        output_hm_shape={{_base_.hand_hm_shape}},
+        depth_3d_size={{_base_.hand_depth_3d_size}},
+    ),
+    dict(type='PackMeshInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=48,  # per GPU (reference: 4 GPUs x 48)
+    num_workers=16,
+    persistent_workers=True,
+    pin_memory=True,
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type='MixedTrainDataset',
+        datasets_3d=[
+            dict(
+                type='FreiHANDDataset',
+                data_root={{_base_.freihand_data_root}},
+                pipeline=hand_train_pipeline,
+            ),
+            dict(
+                type='InterHand26MDataset',
+                data_root=interhand_data_root,
+                split='train',
+                pipeline=hand_train_pipeline,
+            ),
+        ],
+        datasets_2d=[
+            dict(
+                type='MSCOCODataset',
+                data_root=coco_data_root,
+                part='hand',
+                pipeline=hand_train_pipeline,
+            ),
+        ],
+    ),
+)

@@ -1,0 +1,180 @@
+"""FFHQ: fixture in the upstream layout through the config."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from h4w.datasets.datasets.base import AnnotationError
+from h4w.models.body_models.joint_sets import FLAME_JOINTS
+from h4w.testing.datasets.ffhq import make_ffhq
+from tests.test_datasets.helpers import (
+    build_dataset,
+    build_preprocessor,
+    config,
+    find_dataset_cfg,
+    numpy_field,
+    on_person_fraction,
+    preprocess,
+)
+
+HM = (8, 8, 6)
+
+
+@pytest.fixture(scope='module')
+def ffhq_root(tmp_path_factory, human_model_root):
+    root = tmp_path_factory.mktemp('data') / 'FFHQ'
+    return make_ffhq(str(root), human_model_root)
+
+
+@pytest.fixture(scope='module')
+def train_cfg():
+    cfg = config('_base_/datasets/ffhq_coco.py')
+    return find_dataset_cfg(cfg.train_dataloader.dataset, 'FFHQDataset')
+
+
+@pytest.fixture(scope='module')
+def preprocessor(human_model_root):
+    return build_preprocessor(
+        'pose2pose/pose2pose_face_res50.py', human_model_root
+    )
+
+
+def test_samples(ffhq_root, train_cfg, tmp_path):
+    dataset = build_dataset(train_cfg, ffhq_root, str(tmp_path))
+    assert len(dataset) == 2
+    info = dataset.get_data_info(0)
+    assert info['joint_names'] == FLAME_JOINTS.joint_names
+    assert info['flip_pairs'] == FLAME_JOINTS.flip_pairs
+    assert info['is_3d'] == 0
+    assert info['keypoints'].shape == (73, 3)
+    assert np.abs(info['keypoints'][:, 2]).max() == 0
+    assert info['keypoints_valid'].sum() == 68
+    x, y, w, h = info['bbox']
+    assert w / h == pytest.approx(0.75)
+    assert set(info['gt_params']) >= {
+        'root_pose',
+        'jaw_pose',
+        'shape',
+        'expr',
+        'focal',
+        'princpt',
+    }
+    # the second face has no fit
+    assert dataset.get_data_info(1)['gt_params'] == dict(param_valid=False)
+
+
+def test_cache_is_used(ffhq_root, train_cfg, tmp_path, monkeypatch):
+    first = build_dataset(train_cfg, ffhq_root, str(tmp_path))
+    calls = []
+    monkeypatch.setattr(
+        type(first),
+        'load_annotations',
+        lambda self: calls.append(1) or [dict(x=1)],
+    )
+    second = build_dataset(train_cfg, ffhq_root, str(tmp_path))
+    assert not calls and len(second) == len(first)
+    third = build_dataset(train_cfg, ffhq_root, str(tmp_path), use_cache=False)
+    assert calls and len(third) == 1
+
+
+def test_keypoints_and_flame_targets_land_on_the_face(
+    ffhq_root, train_cfg, tmp_path, preprocessor
+):
+    dataset = build_dataset(train_cfg, ffhq_root, str(tmp_path))
+    for seed in range(3):
+        data = preprocess(dataset, [0, 1], preprocessor, seed)
+        for i, (image, sample) in enumerate(
+            zip(data['inputs'], data['data_samples'])
+        ):
+            joint_img = numpy_field(sample, 'joint_img')
+            valid = numpy_field(sample, 'joint_valid')
+            assert joint_img.shape == (73, 3) and valid.sum() == 68
+            assert on_person_fraction(image, joint_img, valid, HM) > 0.9
+            assert np.abs(numpy_field(sample, 'joint_cam')).max() == 0
+            assert numpy_field(sample, 'is_3d') == 0
+            fit_valid = numpy_field(sample, 'flame_joint_valid')
+            if i == 1:
+                assert fit_valid.sum() == 0
+                assert numpy_field(sample, 'flame_expr_valid') == 0
+                continue
+            fit_img = numpy_field(sample, 'flame_joint_img')
+            assert fit_valid.sum() == 73
+            assert on_person_fraction(image, fit_img, fit_valid, HM) > 0.9
+            # the keypoints are the fit's joints, projected
+            both = valid[:, 0] > 0
+            np.testing.assert_allclose(
+                joint_img[both, :2], fit_img[both, :2], atol=2e-3
+            )
+
+
+def test_flip_mirrors_the_targets(
+    ffhq_root, train_cfg, tmp_path, preprocessor
+):
+    """Same sample with and without flip (no scale / rotation): x mirrors
+    and the FLAME left / right landmarks swap."""
+    dataset = build_dataset(train_cfg, ffhq_root, str(tmp_path))
+    aug = dataset.pipeline.transforms[1]
+    outs = []
+    for flip in (False, True):
+        original = aug.transform
+        aug.transform = lambda r, f=flip: dict(
+            r,
+            aug_scale=1.0,
+            rot=0.0,
+            flip=f,
+            color_scale=np.ones(3, np.float32),
+        )
+        try:
+            outs.append(preprocess(dataset, [0], preprocessor))
+        finally:
+            aug.transform = original
+    plain, flipped = (o['data_samples'][0] for o in outs)
+    perm = FLAME_JOINTS.flip_permutation()
+    for key in ('joint_img', 'flame_joint_img'):
+        a, b = numpy_field(plain, key), numpy_field(flipped, key)
+        valid = numpy_field(plain, key.replace('img', 'valid'))[:, 0] > 0
+        np.testing.assert_allclose(
+            b[perm][valid, 0], HM[2] - a[valid, 0], atol=2e-3
+        )
+        np.testing.assert_allclose(b[perm][valid, 1:], a[valid, 1:], atol=2e-3)
+    a, b = (numpy_field(s, 'flame_joint_cam') for s in (plain, flipped))
+    np.testing.assert_allclose(b[perm][:, 0], -a[:, 0], atol=1e-5)
+    # root / jaw rotations mirror: (x, -y, -z)
+    for key in ('flame_root_pose', 'flame_jaw_pose'):
+        a, b = numpy_field(plain, key), numpy_field(flipped, key)
+        np.testing.assert_allclose(b, a * [1, -1, -1], atol=1e-5)
+
+
+def test_fit_file_is_an_argument(tmp_path, train_cfg, human_model_root):
+    root = make_ffhq(
+        str(tmp_path / 'FFHQ'),
+        human_model_root,
+        fit_file='FFHQ_FLAME_NeuralAnnot.json',
+    )
+    with pytest.raises(FileNotFoundError, match='flame_param.json'):
+        build_dataset(train_cfg, root, str(tmp_path / 'c'))
+    dataset = build_dataset(
+        train_cfg,
+        root,
+        str(tmp_path / 'c'),
+        fit_file='data/FFHQ_FLAME_NeuralAnnot.json',
+    )
+    assert 'root_pose' in dataset.get_data_info(0)['gt_params']
+
+
+def test_malformed_annotation_names_file_and_id(
+    ffhq_root, train_cfg, tmp_path
+):
+    root = tmp_path / 'FFHQ'
+    shutil.copytree(ffhq_root, root)
+    path = root / 'data' / 'FFHQ.json'
+    content = json.loads(path.read_text())
+    content['annotations'][1]['keypoints'] = [[0.0, 0.0]] * 72
+    path.write_text(json.dumps(content))
+    bad_id = content['annotations'][1]['id']
+    with pytest.raises(
+        AnnotationError, match=rf'FFHQ.json: annotation {bad_id}'
+    ):
+        build_dataset(train_cfg, str(root), str(tmp_path / 'c'))

@@ -1,0 +1,226 @@
+"""InterHand2.6M: fixture in the upstream layout through the config."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from h4w.datasets.datasets.base import AnnotationError
+from h4w.models.body_models.joint_sets import MANO_JOINTS
+from h4w.testing.datasets.interhand26m import MANO_TO_IH, make_interhand26m
+from tests.test_datasets.helpers import (
+    build_dataset,
+    build_preprocessor,
+    config,
+    find_dataset_cfg,
+    numpy_field,
+    on_person_fraction,
+    preprocess,
+)
+
+HM = (8, 8, 8)
+BASE = '_base_/datasets/freihand_interhand_coco.py'
+
+
+@pytest.fixture(scope='module')
+def ih_root(tmp_path_factory, human_model_root):
+    root = tmp_path_factory.mktemp('data') / 'InterHand26M'
+    return make_interhand26m(str(root), human_model_root)
+
+
+@pytest.fixture(scope='module')
+def train_cfg():
+    cfg = config(BASE)
+    return find_dataset_cfg(
+        cfg.train_dataloader.dataset, 'InterHand26MDataset'
+    )
+
+
+@pytest.fixture(scope='module')
+def preprocessor(human_model_root):
+    return build_preprocessor(
+        'pose2pose/pose2pose_hand_res50.py', human_model_root
+    )
+
+
+def _mano_joints(preprocessor, side, pose, shape):
+    """21 MANO joints of a pose (48,) / shape (10,), wrist-relative."""
+    layer = preprocessor.body_models[side]
+    out = layer(
+        global_orient=torch.as_tensor(pose[None, :3]),
+        hand_pose=torch.as_tensor(pose[None, 3:]),
+        betas=torch.as_tensor(shape[None]),
+    )
+    joints = out['joints'][0].numpy()
+    return joints - joints[0]
+
+
+def test_samples_split_and_camera_subsampling(ih_root, train_cfg, tmp_path):
+    train = build_dataset(train_cfg, ih_root, str(tmp_path))
+    infos = [train.get_data_info(i) for i in range(len(train))]
+    # frame 100: 2 cameras x 2 hands; frame 200: right wrist invalid
+    assert [(i['frame_idx'], i['side']) for i in infos] == [
+        (100, 'right'),
+        (100, 'left'),
+        (100, 'right'),
+        (100, 'left'),
+        (200, 'left'),
+    ]
+    assert [i['enforce_flip'] for i in infos] == [
+        False,
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert all(i['is_3d'] == 1 for i in infos)
+    # the 21 hand joints in InterHand order, named as the MANO set
+    assert infos[0]['joint_names'][0] == 'Thumb_4'
+    assert infos[0]['joint_names'][20] == 'Wrist'
+    assert infos[0]['flip_pairs'] == ()
+    assert infos[0]['keypoints_valid'].sum() == 20  # Pinky_4 invalid
+    assert infos[1]['keypoints_valid'].sum() == 21
+    assert np.abs(infos[0]['keypoints_cam'][20]).max() == 0
+    assert infos[4]['gt_params']['param_valid'] is False  # no left fit
+    # one camera per sequence: stride 2 of the sorted cameras
+    sparse = build_dataset(
+        train_cfg, ih_root, str(tmp_path), cameras_per_sequence=1
+    )
+    assert {sparse.get_data_info(i)['camera'] for i in range(len(sparse))} == {
+        '400262'
+    }
+    assert len(sparse) == 3
+    test = build_dataset(
+        train_cfg, ih_root, str(tmp_path), split='test', test_mode=True
+    )
+    assert len(test) == 2
+    assert test.get_data_info(0)['img_path'].count('/images/test/') == 1
+
+
+def test_cache_is_used(ih_root, train_cfg, tmp_path, monkeypatch):
+    first = build_dataset(train_cfg, ih_root, str(tmp_path))
+    calls = []
+    monkeypatch.setattr(
+        type(first),
+        'load_annotations',
+        lambda self: calls.append(1) or [dict(x=1)],
+    )
+    second = build_dataset(train_cfg, ih_root, str(tmp_path))
+    assert not calls and len(second) == len(first)
+    other = build_dataset(
+        train_cfg, ih_root, str(tmp_path), cameras_per_sequence=1
+    )
+    assert calls and len(other) == 1
+
+
+def test_targets_land_on_the_hand(ih_root, train_cfg, tmp_path, preprocessor):
+    dataset = build_dataset(train_cfg, ih_root, str(tmp_path))
+    pinky_4 = MANO_JOINTS.index('Pinky_4')
+    for seed in range(2):
+        data = preprocess(dataset, range(len(dataset)), preprocessor, seed)
+        for i, (image, sample) in enumerate(
+            zip(data['inputs'], data['data_samples'])
+        ):
+            # no random flip: left hands always, right hands never
+            assert sample.flip == (sample.side == 'left')
+            joint_img = numpy_field(sample, 'joint_img')
+            valid = numpy_field(sample, 'joint_valid')
+            assert valid.shape == (21, 1)
+            # frame 100 (samples 0-3): the right Pinky_4 is invalid
+            assert valid.sum() == (20 if i in (0, 2) else 21)
+            if i in (0, 2):
+                assert valid[pinky_4, 0] == 0
+            assert on_person_fraction(image, joint_img, valid, HM) > 0.9
+            fit_valid = numpy_field(sample, 'mano_joint_valid')
+            if i == 4:  # fit missing
+                assert fit_valid.sum() == 0
+                assert numpy_field(sample, 'mano_shape_valid') == 0
+                continue
+            fit_img = numpy_field(sample, 'mano_joint_img')
+            assert fit_valid.sum() == 21
+            assert on_person_fraction(image, fit_img, fit_valid, HM) > 0.9
+            # the dataset joints are the fit's joints (same hand): the
+            # camera, the joint order, the flip and the depth agree
+            both = valid[:, 0] > 0
+            np.testing.assert_allclose(
+                joint_img[both], fit_img[both], atol=2e-3
+            )
+            np.testing.assert_allclose(
+                numpy_field(sample, 'joint_cam')[both],
+                numpy_field(sample, 'mano_joint_cam')[both],
+                atol=1e-4,
+            )
+
+
+def test_flipped_left_hand_is_a_right_hand(
+    ih_root, train_cfg, tmp_path, preprocessor
+):
+    """The pose / shape targets of a (flipped) left hand, run through the
+    RIGHT MANO, give the target joints."""
+    dataset = build_dataset(train_cfg, ih_root, str(tmp_path))
+    data = preprocess(dataset, [0, 1], preprocessor, seed=3)
+    for sample in data['data_samples']:
+        pose = numpy_field(sample, 'mano_pose')
+        shape = numpy_field(sample, 'mano_shape')
+        joints = _mano_joints(preprocessor, 'right', pose, shape)
+        np.testing.assert_allclose(
+            joints, numpy_field(sample, 'mano_joint_cam'), atol=1e-4
+        )
+    right, left = data['data_samples']
+    assert right.side == 'right' and left.side == 'left'
+    # the left hand's own layer with the same targets does not fit
+    pose = numpy_field(left, 'mano_pose')
+    wrong = _mano_joints(
+        preprocessor, 'left', pose, numpy_field(left, 'mano_shape')
+    )
+    assert np.abs(wrong - numpy_field(left, 'mano_joint_cam')).max() > 1e-2
+
+
+def test_test_split(ih_root, train_cfg, tmp_path, preprocessor):
+    cfg = dict(
+        train_cfg,
+        split='test',
+        pipeline=config(BASE).test_dataloader.dataset.pipeline,
+    )
+    dataset = build_dataset(cfg, ih_root, str(tmp_path), test_mode=True)
+    data = preprocess(dataset, [0, 1], preprocessor, training=False)
+    for image, sample in zip(data['inputs'], data['data_samples']):
+        assert sample.flip == (sample.side == 'left')
+        gt = numpy_field(sample, 'keypoints_cam')  # InterHand order
+        assert gt.shape == (21, 3)
+        # GT mesh (un-flipped camera frame, the hand's own MANO side)
+        mesh = numpy_field(sample, 'mano_mesh_cam')
+        layer = preprocessor.body_models[sample.side]
+        joints = layer.joint_regressor.numpy() @ mesh
+        joints = joints - joints[0]
+        np.testing.assert_allclose(joints[list(MANO_TO_IH)], gt, atol=1e-4)
+        # the fit's joints land on the (flipped) crop
+        fit_img = numpy_field(sample, 'mano_joint_img')
+        fit_valid = numpy_field(sample, 'mano_joint_valid')
+        assert on_person_fraction(image, fit_img, fit_valid, HM) > 0.9
+
+
+def test_bad_input_names_file_and_id(ih_root, train_cfg, tmp_path):
+    root = tmp_path / 'InterHand26M'
+    shutil.copytree(ih_root, root)
+    path = root / 'annotations' / 'train' / 'InterHand2.6M_train_data.json'
+    content = json.loads(path.read_text())
+    content['annotations'][1]['joint_valid'] = [[1]] * 5
+    path.write_text(json.dumps(content))
+    bad_id = content['annotations'][1]['id']
+    with pytest.raises(
+        AnnotationError, match=rf'train_data.json: annotation {bad_id}'
+    ):
+        build_dataset(train_cfg, str(root), str(tmp_path / 'c'))
+    (
+        root
+        / 'annotations'
+        / 'train'
+        / 'InterHand2.6M_train_MANO_NeuralAnnot.json'
+    ).unlink()
+    with pytest.raises(
+        FileNotFoundError, match='InterHand2.6M_train_MANO_NeuralAnnot.json'
+    ):
+        build_dataset(train_cfg, str(root), str(tmp_path / 'c'))
