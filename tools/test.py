@@ -37,6 +37,11 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Fold the command-line flags into the config."""
     apply_common_args(cfg, args)
     cfg.load_from = args.checkpoint
+    if cfg.get('train_dataloader') is None:
+        # a test config inherits a schedule; the Runner wants the training
+        # parts all set or all unset
+        for key in ('train_cfg', 'optim_wrapper', 'param_scheduler'):
+            cfg[key] = None
     if args.show_dir:
         apply_show_dir(cfg, args.show_dir)
     if args.out:

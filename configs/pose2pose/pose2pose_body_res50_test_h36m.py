@@ -17,8 +17,3 @@ val_evaluator = dict(
         h36m_regressor_file='smpl/J_regressor_h36m_smpl.npy'),
     pred_key='smpl_mesh_cam')
 test_evaluator = val_evaluator
-
-# Test only: no training loop.
-train_cfg = None
-optim_wrapper = None
-param_scheduler = None

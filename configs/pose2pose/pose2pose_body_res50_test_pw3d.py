@@ -5,9 +5,3 @@ _base_ = ['./pose2pose_body_res50.py', '../_base_/datasets/pw3d.py']
 # The one human-model root (model base) for the metric's SMPL.
 val_evaluator = dict(body_model=dict(model_path={{_base_.human_model_path}}))
 test_evaluator = val_evaluator
-
-# Test only: no training loop (mmengine wants train_dataloader, train_cfg
-# and optim_wrapper all set or all unset).
-train_cfg = None
-optim_wrapper = None
-param_scheduler = None

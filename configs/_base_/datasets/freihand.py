@@ -20,7 +20,7 @@ hand_test_pipeline = [
 test_dataloader = dict(
     batch_size=64,  # per GPU
     num_workers=8,
-    persistent_workers=True,
+    persistent_workers=False,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
