@@ -17,3 +17,4 @@ auto_scale_lr = dict(base_batch_size=96)  # 4 GPUs x 24
 # the one human-model root (model base) for the EHF metric's SMPL-X
 val_evaluator = dict(body_model=dict(model_path={{_base_.human_model_path}}))
 test_evaluator = val_evaluator
+default_hooks = dict(checkpoint=dict(save_best='EHF/PA-MPVPE_all'))
