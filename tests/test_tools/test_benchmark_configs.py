@@ -5,29 +5,41 @@ import os.path as osp
 import pytest
 import torch
 
+from h4w.testing.datasets.agora import make_agora
 from h4w.testing.datasets.ehf import make_ehf
 from h4w.testing.datasets.freihand import make_freihand
 from h4w.testing.datasets.human36m import make_human36m
 from h4w.testing.datasets.pw3d import make_pw3d
 from tests.conftest import PYTHON, run_tool
 
-#: config, fixture writer, extra options, metric keys in print order
+MODEL_PATH = 'test_evaluator.body_model.model_path={}'
+AGORA_KEYS = ['AGORA/PA-MPVPE_all', 'AGORA/PA-MPVPE_hands',
+              'AGORA/PA-MPVPE_face', 'AGORA/MPVPE_all', 'AGORA/MPVPE_hands',
+              'AGORA/MPVPE_face']
+
+#: config, fixture writer, extra options (``{}``: the human-model root;
+#: ``{out}``: a scratch folder), metric keys in print order
 BENCHMARKS = dict(
-    ehf=('configs/hand4whole/hand4whole_res50_test_ehf.py', make_ehf, [],
+    ehf=('configs/hand4whole/hand4whole_res50_test_ehf.py', make_ehf,
+         [MODEL_PATH],
          ['EHF/PA-MPVPE_all', 'EHF/PA-MPVPE_hands', 'EHF/PA-MPVPE_face',
           'EHF/MPVPE_all', 'EHF/MPVPE_hands', 'EHF/MPVPE_face',
           'EHF/PA-MPJPE_body', 'EHF/PA-MPJPE_hands']),
     h36m=('configs/hand4whole/hand4whole_res50_test_h36m.py', make_human36m,
-          ['test_dataloader.dataset.subjects=[9]'],
+          [MODEL_PATH, 'test_dataloader.dataset.subjects=[9]'],
           ['H36M/MPJPE', 'H36M/PA-MPJPE']),
     h36m_p2p=('configs/pose2pose/pose2pose_body_res50_test_h36m.py',
-              make_human36m, ['test_dataloader.dataset.subjects=[9]'],
+              make_human36m,
+              [MODEL_PATH, 'test_dataloader.dataset.subjects=[9]'],
               ['H36M/MPJPE', 'H36M/PA-MPJPE']),
     pw3d=('configs/pose2pose/pose2pose_body_res50_test_pw3d.py', make_pw3d,
-          [], ['3DPW/MPJPE', '3DPW/PA-MPJPE', '3DPW/MPVPE',
+          [MODEL_PATH], ['3DPW/MPJPE', '3DPW/PA-MPJPE', '3DPW/MPVPE',
                '3DPW/PA-MPVPE']),
     freihand=('configs/pose2pose/pose2pose_hand_res50_test_freihand.py',
-              make_freihand, [], []),
+              make_freihand, [MODEL_PATH], []),
+    agora=('configs/hand4whole/hand4whole_res50_test_agora.py', make_agora,
+           ['test_evaluator.0.body_model.model_path={}',
+            'test_evaluator.1.out_dir={out}'], AGORA_KEYS),
 )
 
 
@@ -50,11 +62,11 @@ def test_test_tool_prints_benchmark_metrics(name, tmp_path, human_model_root,
         PYTHON, 'tools/test.py', config, empty_checkpoint, '--work-dir',
         str(work_dir), '--cfg-options',
         f'model.body_model.model_path={human_model_root}',
-        f'test_evaluator.body_model.model_path={human_model_root}',
         f'test_dataloader.dataset.data_root={root}',
         f'test_dataloader.dataset.cache_dir={tmp_path / "cache"}',
         'test_dataloader.num_workers=0', 'test_dataloader.batch_size=2',
-        *extra
+        *[opt.format(human_model_root, out=tmp_path / 'out')
+          for opt in extra]
     ])
     output = proc.stdout + proc.stderr
     positions = [output.rfind(key + ':') for key in keys]
@@ -67,3 +79,6 @@ def test_test_tool_prints_benchmark_metrics(name, tmp_path, human_model_root,
         joints, verts = json.loads(dumps[0].read_text())
         assert len(joints) == len(verts) > 0
         assert osp.getsize(dumps[0]) > 0
+    if name == 'agora':
+        pickles = sorted((tmp_path / 'out').glob('*_personId_*.pkl'))
+        assert len(pickles) == 2  # one per validation person
