@@ -1,16 +1,22 @@
 """Shared checks of the dataset tests: build a dataset from a config,
 run samples through the pipeline and the data preprocessor, and look at
-where the targets land in the crop."""
+where the targets land in the crop; module fixtures of a fixture root, a
+config's dataset and a preprocessor; JSON files edited in place."""
+import json
 import os.path as osp
 import random
-from typing import List, Optional, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
+from h4w.models.body_models.joint_sets import SMPLX_JOINTS
 from h4w.registry import DATASETS, MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -103,3 +109,190 @@ def numpy_field(sample, name: str, field: str = 'gt_instances'
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     return np.asarray(value)[0]
+
+
+# -------------------------------------------------------- module fixtures
+def root_fixture(make: Callable[..., str], name: str, **kwargs):
+    """A module fixture: the root that ``make(<tmp>/<name>,
+    human_model_root, **kwargs)`` writes (a ``h4w.testing.datasets``
+    maker) and returns."""
+
+    @pytest.fixture(scope='module')
+    def root(tmp_path_factory, human_model_root):
+        path = tmp_path_factory.mktemp('data') / name
+        return make(str(path), human_model_root, **kwargs)
+
+    return root
+
+
+def dataset_cfg_fixture(config_path: str, dataset_type: str,
+                        loader: str = 'train_dataloader'):
+    """A module fixture: the first ``dataset_type`` dataset config of the
+    ``loader`` of a repository config (see :func:`find_dataset_cfg`)."""
+
+    @pytest.fixture(scope='module')
+    def dataset_cfg():
+        found = find_dataset_cfg(config(config_path)[loader].dataset,
+                                 dataset_type)
+        assert found is not None, f'no {dataset_type} in {config_path}'
+        return found
+
+    return dataset_cfg
+
+
+def preprocessor_fixture(model_config: str):
+    """A module fixture: the data preprocessor of a model config on the
+    synthetic human-model files (see :func:`build_preprocessor`)."""
+
+    @pytest.fixture(scope='module')
+    def preprocessor(human_model_root):
+        return build_preprocessor(model_config, human_model_root)
+
+    return preprocessor
+
+
+def pose2pose_pipeline(input_size: Tuple[int, int],
+                       hm_shape: Tuple[int, int, int], joint_set: str,
+                       depth_3d_size: float) -> list:
+    """A Pose2Pose training pipeline: augmentation, crop, keypoint targets
+    of ``joint_set`` on a ``hm_shape`` heat map."""
+    return [
+        dict(type='LoadImage'),
+        dict(type='RandomMeshAugmentation'),
+        dict(type='MeshTopdownAffine', input_size=input_size),
+        dict(
+            type='KeypointTargets',
+            target_joint_set=joint_set,
+            input_size=input_size,
+            output_hm_shape=hm_shape,
+            depth_3d_size=depth_3d_size,
+        ),
+        dict(type='PackMeshInputs'),
+    ]
+
+
+# ------------------------------------------------------------ the cache
+def assert_cache_is_used(monkeypatch, cfg: dict, data_root: str,
+                         cache_dir: str, reload: Optional[dict] = None,
+                         **overrides) -> list:
+    """Build ``cfg`` (with ``overrides``) twice on one cache: the second
+    build must load no annotations and give as many samples.
+
+    From the second build on, ``load_annotations`` of the dataset class
+    is patched to record a call and to give one dummy data info; the list
+    of those calls is returned. ``reload``: more overrides (another cache
+    key, or none) whose build must load again: one call, one sample."""
+    first = build_dataset(cfg, data_root, cache_dir, **overrides)
+    calls = []
+    monkeypatch.setattr(
+        type(first),
+        'load_annotations',
+        lambda self: calls.append(1) or [dict(x=1)],
+    )
+    second = build_dataset(cfg, data_root, cache_dir, **overrides)
+    assert not calls and len(second) == len(first)
+    if reload is not None:
+        third = build_dataset(cfg, data_root, cache_dir,
+                              **dict(overrides, **reload))
+        assert calls and len(third) == 1
+    return calls
+
+
+# ------------------------------------------------------------------ flip
+def flip_pair_of_samples(dataset, index: int, preprocessor
+                         ) -> Tuple[dict, dict]:
+    """Sample ``index`` through the pipeline and ``preprocessor`` with a
+    fixed augmentation (no scale, rotation or colour change) without and
+    with flip: the two preprocessed batches (plain, flipped).
+
+    The augmentation is ``dataset.pipeline.transforms[1]``; its transform
+    is restored afterwards."""
+    aug = dataset.pipeline.transforms[1]
+    original = aug.transform
+    outs = []
+    for flip in (False, True):
+        aug.transform = lambda r, f=flip: dict(
+            r,
+            aug_scale=1.0,
+            rot=0.0,
+            flip=f,
+            color_scale=np.ones(3, np.float32),
+        )
+        try:
+            outs.append(preprocess(dataset, [index], preprocessor))
+        finally:
+            aug.transform = original
+    return outs[0], outs[1]
+
+
+def assert_img_joints_mirrored(plain, flipped, keys: Sequence[str],
+                               perm: Sequence[int], width: float,
+                               masked: bool = True) -> None:
+    """Heat-map joints of a flipped sample (each of ``keys``), permuted by
+    the flip permutation ``perm``, are the plain sample's mirrored:
+    x -> width - x, y and z kept. ``masked``: only the joints valid in the
+    plain sample (validity: the key with 'img' -> 'valid')."""
+    for key in keys:
+        a, b = numpy_field(plain, key), numpy_field(flipped, key)
+        rows = slice(None)
+        if masked:
+            rows = numpy_field(plain, key.replace('img', 'valid'))[:, 0] > 0
+        np.testing.assert_allclose(
+            b[perm][rows, 0], width - a[rows, 0], atol=2e-3
+        )
+        np.testing.assert_allclose(
+            b[perm][rows, 1:], a[rows, 1:], atol=2e-3
+        )
+
+
+def assert_cam_x_mirrored(plain, flipped, keys: Sequence[str],
+                          perm: Sequence[int]) -> None:
+    """Camera-frame joints of a flipped sample (each of ``keys``),
+    permuted by ``perm``, have the plain sample's x negated."""
+    for key in keys:
+        a, b = numpy_field(plain, key), numpy_field(flipped, key)
+        np.testing.assert_allclose(b[perm][:, 0], -a[:, 0], atol=1e-5)
+
+
+def assert_crop_mirrored(plain: dict, flipped: dict) -> None:
+    """The flipped crop (sample 0 of the batch) is the mirror image of the
+    plain one, up to the one-pixel shift of W - 1 - x: closer to it than
+    the unmirrored crop."""
+    img_a = plain['inputs'][0].numpy()
+    img_b = flipped['inputs'][0].numpy()
+    assert np.abs(img_b[:, :, 1:] - img_a[:, :, ::-1][:, :, :-1]).mean() < (
+        np.abs(img_b - img_a).mean()
+    )
+
+
+# --------------------------------------------------- whole-body masks
+#: SMPL-X foot joints that body-only datasets do not annotate.
+FEET = SMPLX_JOINTS.indices_of(
+    ['L_Big_toe', 'L_Small_toe', 'L_Heel', 'R_Big_toe', 'R_Small_toe',
+     'R_Heel']
+)
+
+
+def assert_body_only_fit_masks(sample) -> None:
+    """Whole-body fit masks of a body-only dataset: no foot joint targets,
+    truncation within validity; of the 53 parameter joints, no L/R ankle
+    (7, 8) and L/R wrist (20, 21) rotation, the root, the hips (1, 2) and
+    the jaw (52) valid."""
+    valid = numpy_field(sample, 'smplx_joint_valid')[:, 0]
+    trunc = numpy_field(sample, 'smplx_joint_trunc')[:, 0]
+    assert valid[FEET].sum() == 0 and trunc[FEET].sum() == 0
+    assert (trunc <= valid).all()
+    pose_valid = numpy_field(sample, 'smplx_pose_valid').reshape(53, 3)
+    assert pose_valid[[7, 8, 20, 21]].sum() == 0
+    assert pose_valid[[0, 1, 2, 52]].all()
+
+
+# ------------------------------------------------------------ bad input
+@contextmanager
+def edited_json(path: Path):
+    """Yield the content of the JSON file ``path``; written back, as the
+    caller edited it, when the block ends."""
+    content = json.loads(path.read_text())
+    yield content
+    path.write_text(json.dumps(content))
+

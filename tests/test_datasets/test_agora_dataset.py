@@ -17,13 +17,21 @@ from h4w.models.body_models.joint_sets import SMPLX_JOINTS
 from h4w.testing.datasets.agora import make_agora
 from h4w.testing.datasets.scene import SyntheticPeople, project
 from tests.test_datasets.helpers import (
+    assert_cache_is_used,
+    assert_cam_x_mirrored,
+    assert_crop_mirrored,
+    assert_img_joints_mirrored,
     build_dataset,
     build_preprocessor,
-    config,
-    find_dataset_cfg,
+    dataset_cfg_fixture,
+    edited_json,
+    flip_pair_of_samples,
     numpy_field,
     on_person_fraction,
+    pose2pose_pipeline,
     preprocess,
+    preprocessor_fixture,
+    root_fixture,
 )
 
 HM = (8, 8, 6)
@@ -34,32 +42,13 @@ RHAND = list(range(*SMPLX_JOINTS.parts['rhand']))
 FACE = SMPLX_JOINTS.indices_of([f'Face_{i}' for i in range(5, 56)])
 
 
-@pytest.fixture(scope='module')
-def agora_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'AGORA' / 'data'
-    return make_agora(str(root), human_model_root)
-
-
-@pytest.fixture(scope='module')
-def base_cfg():
-    return config('_base_/datasets/agora.py')
-
-
-@pytest.fixture(scope='module')
-def train_cfg(base_cfg):
-    return find_dataset_cfg(base_cfg.train_dataloader.dataset, 'AGORADataset')
-
-
-@pytest.fixture(scope='module')
-def val_cfg(base_cfg):
-    return base_cfg.test_dataloader.dataset
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        '_base_/models/hand4whole_res50.py', human_model_root
-    )
+agora_root = root_fixture(make_agora, 'AGORA/data')
+smpl_root = root_fixture(make_agora, 'data', seed=1, model_type='smpl')
+train_cfg = dataset_cfg_fixture('_base_/datasets/agora.py', 'AGORADataset')
+val_cfg = dataset_cfg_fixture(
+    '_base_/datasets/agora.py', 'AGORADataset', 'test_dataloader'
+)
+preprocessor = preprocessor_fixture('_base_/models/hand4whole_res50.py')
 
 
 @pytest.fixture(scope='module')
@@ -212,40 +201,24 @@ def test_flip_mirrors_the_targets(
     agora_root, train_cfg, tmp_path, preprocessor
 ):
     dataset = build_dataset(train_cfg, agora_root, str(tmp_path))
-    aug = dataset.pipeline.transforms[1]
-    outs = []
-    for flip in (False, True):
-        original = aug.transform
-        aug.transform = lambda r, f=flip: dict(
-            r,
-            aug_scale=1.0,
-            rot=0.0,
-            flip=f,
-            color_scale=np.ones(3, np.float32),
-        )
-        try:
-            outs.append(preprocess(dataset, [0], preprocessor))
-        finally:
-            aug.transform = original
+    outs = flip_pair_of_samples(dataset, 0, preprocessor)
     plain, flipped = (o['data_samples'][0] for o in outs)
     perm = SMPLX_JOINTS.flip_permutation()
-    for key in ('joint_img', 'smplx_joint_img'):
-        a, b = numpy_field(plain, key), numpy_field(flipped, key)
-        np.testing.assert_allclose(b[perm][:, 0], HM[2] - a[:, 0], atol=2e-3)
-        np.testing.assert_allclose(b[perm][:, 1:], a[:, 1:], atol=2e-3)
-    a = numpy_field(plain, 'smplx_joint_cam')
-    b = numpy_field(flipped, 'smplx_joint_cam')
-    np.testing.assert_allclose(b[perm][:, 0], -a[:, 0], atol=1e-5)
+    assert_img_joints_mirrored(
+        plain,
+        flipped,
+        ('joint_img', 'smplx_joint_img'),
+        perm,
+        HM[2],
+        masked=False,
+    )
+    assert_cam_x_mirrored(plain, flipped, ['smplx_joint_cam'], perm)
     # hand boxes swap sides and mirror
     for src, dst in (('lhand', 'rhand'), ('rhand', 'lhand'), ('face', 'face')):
         c_a = numpy_field(plain, f'{src}_bbox_center')
         c_b = numpy_field(flipped, f'{dst}_bbox_center')
         np.testing.assert_allclose(c_b, [HM[2] - c_a[0], c_a[1]], atol=2e-2)
-    img_a = outs[0]['inputs'][0].numpy()
-    img_b = outs[1]['inputs'][0].numpy()
-    assert np.abs(img_b[:, :, 1:] - img_a[:, :, ::-1][:, :, :-1]).mean() < (
-        np.abs(img_b - img_a).mean()
-    )
+    assert_crop_mirrored(*outs)
 
 
 @pytest.mark.parametrize('gender', ['neutral', 'gendered'])
@@ -357,15 +330,9 @@ def test_img_to_full_trans_maps_to_4k_pixels(
 
 
 def test_cache_key_and_reuse(agora_root, train_cfg, tmp_path, monkeypatch):
-    first = build_dataset(train_cfg, agora_root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
+    calls = assert_cache_is_used(
+        monkeypatch, train_cfg, agora_root, str(tmp_path)
     )
-    second = build_dataset(train_cfg, agora_root, str(tmp_path))
-    assert not calls and len(second) == len(first)
     build_dataset(train_cfg, agora_root, str(tmp_path), resolution=LOW)
     assert calls  # another resolution, another cache entry
 
@@ -373,11 +340,9 @@ def test_cache_key_and_reuse(agora_root, train_cfg, tmp_path, monkeypatch):
 def test_bad_input_names_file_and_id(agora_root, train_cfg, val_cfg, tmp_path):
     root = tmp_path / 'AGORA'
     shutil.copytree(agora_root, root)
-    ann_path = root / 'AGORA_train_SMPLX.json'
-    content = json.loads(ann_path.read_text())
-    bad = content['annotations'][1]
-    del bad['cam_param_path']
-    ann_path.write_text(json.dumps(content))
+    with edited_json(root / 'AGORA_train_SMPLX.json') as content:
+        bad = content['annotations'][1]
+        del bad['cam_param_path']
     with pytest.raises(
         AnnotationError,
         match=rf'AGORA_train_SMPLX.json: annotation '
@@ -415,38 +380,18 @@ def test_bad_input_names_file_and_id(agora_root, train_cfg, val_cfg, tmp_path):
         )
 
 
-def test_smpl_variant_4k_and_720p(
-    tmp_path_factory, human_model_root, tmp_path
-):
+def test_smpl_variant_4k_and_720p(smpl_root, human_model_root, tmp_path):
     """Pose2Pose body: SMPL fits from smpl_params_cam, 4K crops and 720p
     (the 720p path was broken upstream, §10.2)."""
-    root = make_agora(
-        str(tmp_path_factory.mktemp('smpl') / 'data'),
-        human_model_root,
-        seed=1,
-        model_type='smpl',
-    )
     pre = build_preprocessor(
         'pose2pose/pose2pose_body_res50.py', human_model_root
     )
-    pipeline = [
-        dict(type='LoadImage'),
-        dict(type='RandomMeshAugmentation'),
-        dict(type='MeshTopdownAffine', input_size=(256, 192)),
-        dict(
-            type='KeypointTargets',
-            target_joint_set='smpl_33',
-            input_size=(256, 192),
-            output_hm_shape=HM,
-            depth_3d_size=2.0,
-        ),
-        dict(type='PackMeshInputs'),
-    ]
+    pipeline = pose2pose_pipeline((256, 192), HM, 'smpl_33', 2.0)
     cfg = dict(type='AGORADataset', model_type='smpl', pipeline=pipeline)
     for resolution in ((2160, 3840), LOW):
         dataset = build_dataset(
             cfg,
-            root,
+            smpl_root,
             str(tmp_path),
             resolution=resolution,
             gt_gender='gendered',
@@ -463,7 +408,7 @@ def test_smpl_variant_4k_and_720p(
             assert on_person_fraction(image, joint_img, np.ones(33), HM) > 0.9
         test = build_dataset(
             dict(cfg, pipeline=[]),
-            root,
+            smpl_root,
             str(tmp_path),
             resolution=resolution,
             test_mode=True,

@@ -24,13 +24,20 @@ from h4w.models.body_models.joint_sets import (
 )
 from h4w.testing.datasets.coco import make_coco
 from tests.test_datasets.helpers import (
+    assert_cache_is_used,
+    assert_img_joints_mirrored,
     build_dataset,
     build_preprocessor,
     config,
+    dataset_cfg_fixture,
+    edited_json,
     find_dataset_cfg,
     numpy_field,
     on_person_fraction,
+    pose2pose_pipeline,
     preprocess,
+    preprocessor_fixture,
+    root_fixture,
 )
 
 HM = (8, 8, 6)
@@ -80,38 +87,14 @@ TEST_PIPELINE = [
 
 def p2p_pipeline(part: str) -> list:
     size, hm, joint_set, depth, _ = P2P[part]
-    return [
-        dict(type='LoadImage'),
-        dict(type='RandomMeshAugmentation'),
-        dict(type='MeshTopdownAffine', input_size=size),
-        dict(
-            type='KeypointTargets',
-            target_joint_set=joint_set,
-            input_size=size,
-            output_hm_shape=hm,
-            depth_3d_size=depth,
-        ),
-        dict(type='PackMeshInputs'),
-    ]
+    return pose2pose_pipeline(size, hm, joint_set, depth)
 
 
-@pytest.fixture(scope='module')
-def coco_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'MSCOCO'
-    return make_coco(str(root), human_model_root)
-
-
-@pytest.fixture(scope='module')
-def wb_cfg():
-    cfg = config('_base_/datasets/h36m_mpii_coco.py')
-    return find_dataset_cfg(cfg.train_dataloader.dataset, 'MSCOCODataset')
-
-
-@pytest.fixture(scope='module')
-def h4w_pre(human_model_root):
-    return build_preprocessor(
-        '_base_/models/hand4whole_res50.py', human_model_root
-    )
+coco_root = root_fixture(make_coco, 'MSCOCO')
+wb_cfg = dataset_cfg_fixture(
+    '_base_/datasets/h36m_mpii_coco.py', 'MSCOCODataset'
+)
+h4w_pre = preprocessor_fixture('_base_/models/hand4whole_res50.py')
 
 
 @functools.lru_cache(maxsize=None)
@@ -275,15 +258,7 @@ def test_splits_skip_rules_and_parts(coco_root, wb_cfg, tmp_path):
 
 
 def test_cache_is_used_per_part(coco_root, wb_cfg, tmp_path, monkeypatch):
-    first = build_dataset(wb_cfg, coco_root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
-    )
-    second = build_dataset(wb_cfg, coco_root, str(tmp_path))
-    assert not calls and len(second) == len(first)
+    calls = assert_cache_is_used(monkeypatch, wb_cfg, coco_root, str(tmp_path))
     # another part is another cache entry
     assert len(p2p_dataset(coco_root, 'face', str(tmp_path))) == 1
     assert calls
@@ -431,13 +406,9 @@ def test_flip_maps_left_onto_right(coco_root, wb_cfg, tmp_path, h4w_pre):
     plain, flipped = (o['data_samples'][0] for o in outs)
     assert flipped.flip and not plain.flip
     perm = SMPLX_JOINTS.flip_permutation()
-    for key in ('joint_img', 'smplx_joint_img'):
-        a, b = numpy_field(plain, key), numpy_field(flipped, key)
-        valid = numpy_field(plain, key.replace('img', 'valid'))[:, 0] > 0
-        np.testing.assert_allclose(
-            b[perm][valid, 0], HM[2] - a[valid, 0], atol=2e-3
-        )
-        np.testing.assert_allclose(b[perm][valid, 1:], a[valid, 1:], atol=2e-3)
+    assert_img_joints_mirrored(
+        plain, flipped, ('joint_img', 'smplx_joint_img'), perm, HM[2]
+    )
     # the annotated left thumb becomes the right thumb target
     left, right = (SMPLX_JOINTS.index(n) for n in ('L_Thumb_1', 'R_Thumb_1'))
     a, b = numpy_field(plain, 'joint_img'), numpy_field(flipped, 'joint_img')
@@ -573,9 +544,9 @@ def test_bad_input_names_file_and_id(coco_root, wb_cfg, tmp_path):
     root = tmp_path / 'MSCOCO'
     shutil.copytree(coco_root, root)
     ann_path = root / 'annotations' / 'coco_wholebody_train_v1.0.json'
-    content = json.loads(ann_path.read_text())
-    content['annotations'][4]['lefthand_kpts'] = [1.0, 2.0, 2.0]  # aid 201
-    ann_path.write_text(json.dumps(content))
+    with edited_json(ann_path) as content:
+        # annotation 201
+        content['annotations'][4]['lefthand_kpts'] = [1.0, 2.0, 2.0]
     with pytest.raises(
         AnnotationError, match='train_v1.0.json: annotation 201'
     ):
@@ -585,9 +556,8 @@ def test_bad_input_names_file_and_id(coco_root, wb_cfg, tmp_path):
     )
 
     fit_path = root / 'annotations' / 'MSCOCO_train_SMPLX_all_NeuralAnnot.json'
-    fits = json.loads(fit_path.read_text())
-    del fits['101']['smplx_param']['root_pose']
-    fit_path.write_text(json.dumps(fits))
+    with edited_json(fit_path) as fits:
+        del fits['101']['smplx_param']['root_pose']
     with pytest.raises(
         AnnotationError, match='SMPLX_all_NeuralAnnot.json: annotation 101'
     ):

@@ -22,12 +22,15 @@ from h4w.testing.datasets.ehf import (
 )
 from h4w.testing.datasets.scene import rodrigues
 from tests.test_datasets.helpers import (
+    assert_cache_is_used,
     build_dataset,
-    build_preprocessor,
     config,
+    dataset_cfg_fixture,
+    edited_json,
     numpy_field,
     on_person_fraction,
     preprocess,
+    preprocessor_fixture,
 )
 
 CONFIG = 'hand4whole/hand4whole_res50_test_ehf.py'
@@ -43,16 +46,8 @@ def ehf(tmp_path_factory, human_model_root):
     return str(root), record
 
 
-@pytest.fixture(scope='module')
-def test_cfg():
-    return config(CONFIG).test_dataloader.dataset
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        '_base_/models/hand4whole_res50.py', human_model_root
-    )
+test_cfg = dataset_cfg_fixture(CONFIG, 'EHFDataset', 'test_dataloader')
+preprocessor = preprocessor_fixture('_base_/models/hand4whole_res50.py')
 
 
 # ----------------------------------------------------------------- PLY
@@ -268,15 +263,7 @@ def test_ascii_mesh_and_mesh_errors(ehf, test_cfg, tmp_path):
 
 def test_cache_is_used(ehf, test_cfg, tmp_path, monkeypatch):
     root, _ = ehf
-    first = build_dataset(test_cfg, root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
-    )
-    second = build_dataset(test_cfg, root, str(tmp_path))
-    assert not calls and len(second) == len(first)
+    assert_cache_is_used(monkeypatch, test_cfg, root, str(tmp_path))
 
 
 def test_malformed_annotation_names_file_and_id(ehf, test_cfg, tmp_path):
@@ -284,17 +271,17 @@ def test_malformed_annotation_names_file_and_id(ehf, test_cfg, tmp_path):
     copy = tmp_path / 'EHF'
     shutil.copytree(root, copy)
     path = copy / 'data' / 'EHF.json'
-    content = json.loads(path.read_text())
-    bad = content['annotations'][1]
-    del bad['body_bbox']
-    path.write_text(json.dumps(content))
+    with edited_json(path) as content:
+        bad = content['annotations'][1]
+        del bad['body_bbox']
     with pytest.raises(
         AnnotationError, match=rf'EHF.json: annotation {bad["id"]}'
     ):
         build_dataset(test_cfg, str(copy), str(tmp_path / 'c'))
-    bad['body_bbox'] = [0, 0, 50, 50]
-    bad['face_bbox'] = [1, 2, 3]
-    path.write_text(json.dumps(content))
+    with edited_json(path) as content:
+        bad = content['annotations'][1]
+        bad['body_bbox'] = [0, 0, 50, 50]
+        bad['face_bbox'] = [1, 2, 3]
     with pytest.raises(
         AnnotationError, match=rf'EHF.json: annotation {bad["id"]}'
     ):

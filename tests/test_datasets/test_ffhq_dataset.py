@@ -1,6 +1,5 @@
 """FFHQ: fixture in the upstream layout through the config."""
 
-import json
 import shutil
 
 import numpy as np
@@ -10,35 +9,25 @@ from h4w.datasets.datasets.base import AnnotationError
 from h4w.models.body_models.joint_sets import FLAME_JOINTS
 from h4w.testing.datasets.ffhq import make_ffhq
 from tests.test_datasets.helpers import (
+    assert_cache_is_used,
+    assert_cam_x_mirrored,
+    assert_img_joints_mirrored,
     build_dataset,
-    build_preprocessor,
-    config,
-    find_dataset_cfg,
+    dataset_cfg_fixture,
+    edited_json,
+    flip_pair_of_samples,
     numpy_field,
     on_person_fraction,
     preprocess,
+    preprocessor_fixture,
+    root_fixture,
 )
 
 HM = (8, 8, 6)
 
-
-@pytest.fixture(scope='module')
-def ffhq_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'FFHQ'
-    return make_ffhq(str(root), human_model_root)
-
-
-@pytest.fixture(scope='module')
-def train_cfg():
-    cfg = config('_base_/datasets/ffhq_coco.py')
-    return find_dataset_cfg(cfg.train_dataloader.dataset, 'FFHQDataset')
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        'pose2pose/pose2pose_face_res50.py', human_model_root
-    )
+ffhq_root = root_fixture(make_ffhq, 'FFHQ')
+train_cfg = dataset_cfg_fixture('_base_/datasets/ffhq_coco.py', 'FFHQDataset')
+preprocessor = preprocessor_fixture('pose2pose/pose2pose_face_res50.py')
 
 
 def test_samples(ffhq_root, train_cfg, tmp_path):
@@ -66,17 +55,13 @@ def test_samples(ffhq_root, train_cfg, tmp_path):
 
 
 def test_cache_is_used(ffhq_root, train_cfg, tmp_path, monkeypatch):
-    first = build_dataset(train_cfg, ffhq_root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
+    assert_cache_is_used(
+        monkeypatch,
+        train_cfg,
+        ffhq_root,
+        str(tmp_path),
+        reload=dict(use_cache=False),
     )
-    second = build_dataset(train_cfg, ffhq_root, str(tmp_path))
-    assert not calls and len(second) == len(first)
-    third = build_dataset(train_cfg, ffhq_root, str(tmp_path), use_cache=False)
-    assert calls and len(third) == 1
 
 
 def test_keypoints_and_flame_targets_land_on_the_face(
@@ -115,32 +100,13 @@ def test_flip_mirrors_the_targets(
     """Same sample with and without flip (no scale / rotation): x mirrors
     and the FLAME left / right landmarks swap."""
     dataset = build_dataset(train_cfg, ffhq_root, str(tmp_path))
-    aug = dataset.pipeline.transforms[1]
-    outs = []
-    for flip in (False, True):
-        original = aug.transform
-        aug.transform = lambda r, f=flip: dict(
-            r,
-            aug_scale=1.0,
-            rot=0.0,
-            flip=f,
-            color_scale=np.ones(3, np.float32),
-        )
-        try:
-            outs.append(preprocess(dataset, [0], preprocessor))
-        finally:
-            aug.transform = original
+    outs = flip_pair_of_samples(dataset, 0, preprocessor)
     plain, flipped = (o['data_samples'][0] for o in outs)
     perm = FLAME_JOINTS.flip_permutation()
-    for key in ('joint_img', 'flame_joint_img'):
-        a, b = numpy_field(plain, key), numpy_field(flipped, key)
-        valid = numpy_field(plain, key.replace('img', 'valid'))[:, 0] > 0
-        np.testing.assert_allclose(
-            b[perm][valid, 0], HM[2] - a[valid, 0], atol=2e-3
-        )
-        np.testing.assert_allclose(b[perm][valid, 1:], a[valid, 1:], atol=2e-3)
-    a, b = (numpy_field(s, 'flame_joint_cam') for s in (plain, flipped))
-    np.testing.assert_allclose(b[perm][:, 0], -a[:, 0], atol=1e-5)
+    assert_img_joints_mirrored(
+        plain, flipped, ('joint_img', 'flame_joint_img'), perm, HM[2]
+    )
+    assert_cam_x_mirrored(plain, flipped, ['flame_joint_cam'], perm)
     # root / jaw rotations mirror: (x, -y, -z)
     for key in ('flame_root_pose', 'flame_jaw_pose'):
         a, b = numpy_field(plain, key), numpy_field(flipped, key)
@@ -169,10 +135,8 @@ def test_malformed_annotation_names_file_and_id(
 ):
     root = tmp_path / 'FFHQ'
     shutil.copytree(ffhq_root, root)
-    path = root / 'data' / 'FFHQ.json'
-    content = json.loads(path.read_text())
-    content['annotations'][1]['keypoints'] = [[0.0, 0.0]] * 72
-    path.write_text(json.dumps(content))
+    with edited_json(root / 'data' / 'FFHQ.json') as content:
+        content['annotations'][1]['keypoints'] = [[0.0, 0.0]] * 72
     bad_id = content['annotations'][1]['id']
     with pytest.raises(
         AnnotationError, match=rf'FFHQ.json: annotation {bad_id}'

@@ -12,41 +12,29 @@ from h4w.registry import METRICS
 from h4w.structures.bbox import process_bbox
 from h4w.testing.datasets.freihand import make_freihand
 from tests.test_datasets.helpers import (
+    assert_cache_is_used,
     build_dataset,
-    build_preprocessor,
     config,
-    find_dataset_cfg,
+    dataset_cfg_fixture,
+    edited_json,
     numpy_field,
     on_person_fraction,
     preprocess,
+    preprocessor_fixture,
+    root_fixture,
 )
 
 HM = (8, 8, 8)
 TEST_CONFIG = 'pose2pose/pose2pose_hand_res50_test_freihand.py'
 
-
-@pytest.fixture(scope='module')
-def freihand_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'FreiHAND'
-    return make_freihand(str(root), human_model_root)
-
-
-@pytest.fixture(scope='module')
-def train_cfg():
-    cfg = config('_base_/datasets/freihand_interhand_coco.py')
-    return find_dataset_cfg(cfg.train_dataloader.dataset, 'FreiHANDDataset')
-
-
-@pytest.fixture(scope='module')
-def test_cfg():
-    return config(TEST_CONFIG).test_dataloader.dataset
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        'pose2pose/pose2pose_hand_res50.py', human_model_root
-    )
+freihand_root = root_fixture(make_freihand, 'FreiHAND')
+train_cfg = dataset_cfg_fixture(
+    '_base_/datasets/freihand_interhand_coco.py', 'FreiHANDDataset'
+)
+test_cfg = dataset_cfg_fixture(
+    TEST_CONFIG, 'FreiHANDDataset', 'test_dataloader'
+)
+preprocessor = preprocessor_fixture('pose2pose/pose2pose_hand_res50.py')
 
 
 def _read(root, name):
@@ -73,19 +61,13 @@ def test_train_samples(freihand_root, train_cfg, tmp_path):
 
 
 def test_cache_is_used(freihand_root, train_cfg, tmp_path, monkeypatch):
-    first = build_dataset(train_cfg, freihand_root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
+    assert_cache_is_used(
+        monkeypatch,
+        train_cfg,
+        freihand_root,
+        str(tmp_path),
+        reload=dict(use_cache=False),
     )
-    second = build_dataset(train_cfg, freihand_root, str(tmp_path))
-    assert not calls and len(second) == len(first)
-    third = build_dataset(
-        train_cfg, freihand_root, str(tmp_path), use_cache=False
-    )
-    assert calls and len(third) == 1
 
 
 def test_never_flipped_and_mano_targets_on_the_hand(
@@ -200,18 +182,15 @@ def test_bad_input_names_file_and_id(
 ):
     root = tmp_path / 'FreiHAND'
     shutil.copytree(freihand_root, root)
-    path = root / 'data' / 'freihand_train_data.json'
-    fits = json.loads(path.read_text())
-    fits['1']['mano_param']['shape'] = [0.0] * 3
-    path.write_text(json.dumps(fits))
+    with edited_json(root / 'data' / 'freihand_train_data.json') as fits:
+        fits['1']['mano_param']['shape'] = [0.0] * 3
     with pytest.raises(
         AnnotationError, match='freihand_train_data.json: annotation db_idx 1'
     ):
         build_dataset(train_cfg, str(root), str(tmp_path / 'c'))
     rootnet = root / 'rootnet_output' / 'bbox_root_freihand_output.json'
-    entries = json.loads(rootnet.read_text())
-    missing = entries.pop(0)['image_id']
-    rootnet.write_text(json.dumps(entries))
+    with edited_json(rootnet) as entries:
+        missing = entries.pop(0)['image_id']
     with pytest.raises(
         AnnotationError,
         match=rf'freihand_output.json: annotation image_id '

@@ -6,30 +6,23 @@ from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
 from h4w.models.body_models.joint_sets import SMPLX_JOINTS
 from h4w.testing.datasets.human36m import make_human36m
-from tests.test_datasets.helpers import (build_dataset, build_preprocessor,
-                                         config, find_dataset_cfg,
-                                         numpy_field, on_person_fraction,
-                                         preprocess)
+from tests.test_datasets.helpers import (assert_body_only_fit_masks,
+                                         assert_cache_is_used,
+                                         assert_cam_x_mirrored,
+                                         assert_crop_mirrored,
+                                         assert_img_joints_mirrored,
+                                         build_dataset, config,
+                                         dataset_cfg_fixture, edited_json,
+                                         flip_pair_of_samples, numpy_field,
+                                         on_person_fraction, preprocess,
+                                         preprocessor_fixture, root_fixture)
 
 HM = (8, 8, 6)
 
-
-@pytest.fixture(scope='module')
-def h36m_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'Human36M'
-    return make_human36m(str(root), human_model_root)
-
-
-@pytest.fixture(scope='module')
-def train_cfg():
-    cfg = config('_base_/datasets/h36m_mpii_coco.py')
-    return find_dataset_cfg(cfg.train_dataloader.dataset, 'Human36MDataset')
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor('_base_/models/hand4whole_res50.py',
-                              human_model_root)
+h36m_root = root_fixture(make_human36m, 'Human36M')
+train_cfg = dataset_cfg_fixture('_base_/datasets/h36m_mpii_coco.py',
+                                'Human36MDataset')
+preprocessor = preprocessor_fixture('_base_/models/hand4whole_res50.py')
 
 
 def test_split_and_sampling(h36m_root, train_cfg, tmp_path):
@@ -48,16 +41,8 @@ def test_split_and_sampling(h36m_root, train_cfg, tmp_path):
 
 
 def test_cache_is_used(h36m_root, train_cfg, tmp_path, monkeypatch):
-    first = build_dataset(train_cfg, h36m_root, str(tmp_path), subjects=[1])
-    calls = []
-    monkeypatch.setattr(type(first), 'load_annotations',
-                        lambda self: calls.append(1) or [dict(x=1)])
-    second = build_dataset(train_cfg, h36m_root, str(tmp_path),
-                           subjects=[1])
-    assert not calls and len(second) == len(first)
-    third = build_dataset(train_cfg, h36m_root, str(tmp_path), subjects=[1],
-                          use_cache=False)
-    assert calls and len(third) == 1
+    assert_cache_is_used(monkeypatch, train_cfg, h36m_root, str(tmp_path),
+                         reload=dict(use_cache=False), subjects=[1])
 
 
 def test_train_targets_land_on_the_person(h36m_root, train_cfg, tmp_path,
@@ -86,17 +71,7 @@ def test_wholebody_masks(h36m_root, train_cfg, tmp_path, preprocessor):
                             subjects=[1])
     data = preprocess(dataset, [0, 1], preprocessor)
     for sample in data['data_samples']:
-        valid = numpy_field(sample, 'smplx_joint_valid')[:, 0]
-        trunc = numpy_field(sample, 'smplx_joint_trunc')[:, 0]
-        feet = SMPLX_JOINTS.indices_of(['L_Big_toe', 'L_Small_toe', 'L_Heel',
-                                        'R_Big_toe', 'R_Small_toe',
-                                        'R_Heel'])
-        assert valid[feet].sum() == 0 and trunc[feet].sum() == 0
-        assert (trunc <= valid).all()
-        pose_valid = numpy_field(sample, 'smplx_pose_valid').reshape(53, 3)
-        # L/R ankle (7, 8) and L/R wrist (20, 21) of the parameter set
-        assert pose_valid[[7, 8, 20, 21]].sum() == 0
-        assert pose_valid[[0, 1, 2, 52]].all()
+        assert_body_only_fit_masks(sample)
 
 
 def test_flip_mirrors_the_targets(h36m_root, train_cfg, tmp_path,
@@ -105,35 +80,14 @@ def test_flip_mirrors_the_targets(h36m_root, train_cfg, tmp_path,
     (x -> W_hm - x in heat-map units) and left / right swap."""
     dataset = build_dataset(train_cfg, h36m_root, str(tmp_path),
                             subjects=[1])
-    pipeline = dataset.pipeline.transforms
-    outs = []
-    for flip in (False, True):
-        aug = pipeline[1]
-        original = aug.transform
-        aug.transform = lambda r, f=flip: dict(
-            r, aug_scale=1.0, rot=0.0, flip=f,
-            color_scale=np.ones(3, np.float32))
-        try:
-            outs.append(preprocess(dataset, [0], preprocessor))
-        finally:
-            aug.transform = original
+    outs = flip_pair_of_samples(dataset, 0, preprocessor)
     plain, flipped = (o['data_samples'][0] for o in outs)
     perm = SMPLX_JOINTS.flip_permutation()
-    for key in ('joint_img', 'smplx_joint_img'):
-        a, b = numpy_field(plain, key), numpy_field(flipped, key)
-        valid = numpy_field(plain, key.replace('img', 'valid'))[:, 0] > 0
-        np.testing.assert_allclose(b[perm][valid, 0], HM[2] - a[valid, 0],
-                                   atol=2e-3)
-        np.testing.assert_allclose(b[perm][valid, 1:], a[valid, 1:],
-                                   atol=2e-3)
-    for key in ('joint_cam', 'smplx_joint_cam'):
-        a, b = numpy_field(plain, key), numpy_field(flipped, key)
-        np.testing.assert_allclose(b[perm][:, 0], -a[:, 0], atol=1e-5)
-    img_a = outs[0]['inputs'][0].numpy()
-    img_b = outs[1]['inputs'][0].numpy()
-    # the flipped crop is the mirror image (one-pixel shift of W - 1 - x)
-    assert np.abs(img_b[:, :, 1:] - img_a[:, :, ::-1][:, :, :-1]).mean() < (
-        np.abs(img_b - img_a).mean())
+    assert_img_joints_mirrored(plain, flipped,
+                               ('joint_img', 'smplx_joint_img'), perm, HM[2])
+    assert_cam_x_mirrored(plain, flipped, ('joint_cam', 'smplx_joint_cam'),
+                          perm)
+    assert_crop_mirrored(*outs)
 
 
 def test_test_config_carries_eval_keypoints(h36m_root, tmp_path):
@@ -172,14 +126,12 @@ def test_missing_image_skips_in_training_and_fails_in_test(
 
 def test_malformed_annotation_names_file_and_id(h36m_root, train_cfg,
                                                 tmp_path):
-    import json
     import shutil
     root = tmp_path / 'Human36M'
     shutil.copytree(h36m_root, root)
     path = root / 'annotations' / 'Human36M_subject1_data.json'
-    content = json.loads(path.read_text())
-    del content['annotations'][1]['bbox']
-    path.write_text(json.dumps(content))
+    with edited_json(path) as content:
+        del content['annotations'][1]['bbox']
     bad_id = content['annotations'][1]['id']
     with pytest.raises(AnnotationError,
                        match=rf'subject1_data.json: annotation {bad_id}'):

@@ -1,6 +1,5 @@
 """InterHand2.6M: fixture in the upstream layout through the config."""
 
-import json
 import shutil
 
 import numpy as np
@@ -11,38 +10,24 @@ from h4w.datasets.datasets.base import AnnotationError
 from h4w.models.body_models.joint_sets import MANO_JOINTS
 from h4w.testing.datasets.interhand26m import MANO_TO_IH, make_interhand26m
 from tests.test_datasets.helpers import (
+    assert_cache_is_used,
     build_dataset,
-    build_preprocessor,
     config,
-    find_dataset_cfg,
+    dataset_cfg_fixture,
+    edited_json,
     numpy_field,
     on_person_fraction,
     preprocess,
+    preprocessor_fixture,
+    root_fixture,
 )
 
 HM = (8, 8, 8)
 BASE = '_base_/datasets/freihand_interhand_coco.py'
 
-
-@pytest.fixture(scope='module')
-def ih_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'InterHand26M'
-    return make_interhand26m(str(root), human_model_root)
-
-
-@pytest.fixture(scope='module')
-def train_cfg():
-    cfg = config(BASE)
-    return find_dataset_cfg(
-        cfg.train_dataloader.dataset, 'InterHand26MDataset'
-    )
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        'pose2pose/pose2pose_hand_res50.py', human_model_root
-    )
+ih_root = root_fixture(make_interhand26m, 'InterHand26M')
+train_cfg = dataset_cfg_fixture(BASE, 'InterHand26MDataset')
+preprocessor = preprocessor_fixture('pose2pose/pose2pose_hand_res50.py')
 
 
 def _mano_joints(preprocessor, side, pose, shape):
@@ -100,19 +85,13 @@ def test_samples_split_and_camera_subsampling(ih_root, train_cfg, tmp_path):
 
 
 def test_cache_is_used(ih_root, train_cfg, tmp_path, monkeypatch):
-    first = build_dataset(train_cfg, ih_root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
+    assert_cache_is_used(
+        monkeypatch,
+        train_cfg,
+        ih_root,
+        str(tmp_path),
+        reload=dict(cameras_per_sequence=1),
     )
-    second = build_dataset(train_cfg, ih_root, str(tmp_path))
-    assert not calls and len(second) == len(first)
-    other = build_dataset(
-        train_cfg, ih_root, str(tmp_path), cameras_per_sequence=1
-    )
-    assert calls and len(other) == 1
 
 
 def test_targets_land_on_the_hand(ih_root, train_cfg, tmp_path, preprocessor):
@@ -206,9 +185,8 @@ def test_bad_input_names_file_and_id(ih_root, train_cfg, tmp_path):
     root = tmp_path / 'InterHand26M'
     shutil.copytree(ih_root, root)
     path = root / 'annotations' / 'train' / 'InterHand2.6M_train_data.json'
-    content = json.loads(path.read_text())
-    content['annotations'][1]['joint_valid'] = [[1]] * 5
-    path.write_text(json.dumps(content))
+    with edited_json(path) as content:
+        content['annotations'][1]['joint_valid'] = [[1]] * 5
     bad_id = content['annotations'][1]['id']
     with pytest.raises(
         AnnotationError, match=rf'train_data.json: annotation {bad_id}'

@@ -1,7 +1,6 @@
 """MPI-INF-3DHP: fixture in the upstream layout, configured like the
 Human3.6M entry of the whole-body data config."""
 
-import json
 import shutil
 
 import numpy as np
@@ -12,13 +11,22 @@ from h4w.datasets.transforms import MissingImageError
 from h4w.models.body_models.joint_sets import SMPL_JOINTS, SMPLX_JOINTS
 from h4w.testing.datasets.mpi_inf_3dhp import make_mpi_inf_3dhp
 from tests.test_datasets.helpers import (
+    assert_body_only_fit_masks,
+    assert_cache_is_used,
+    assert_cam_x_mirrored,
+    assert_img_joints_mirrored,
     build_dataset,
     build_preprocessor,
     config,
+    edited_json,
     find_dataset_cfg,
+    flip_pair_of_samples,
     numpy_field,
     on_person_fraction,
+    pose2pose_pipeline,
     preprocess,
+    preprocessor_fixture,
+    root_fixture,
 )
 
 HM = (8, 8, 6)
@@ -27,25 +35,12 @@ NUM_MAPPED = 14
 DATA_CFG = '_base_/datasets/h36m_mpii_coco.py'
 
 P2P_INPUT = (256, 192)
-P2P_PIPELINE = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=P2P_INPUT),
-    dict(
-        type='KeypointTargets',
-        target_joint_set='smpl_33',
-        input_size=P2P_INPUT,
-        output_hm_shape=HM,
-        depth_3d_size=2.0,
-    ),
-    dict(type='PackMeshInputs'),
-]
+P2P_PIPELINE = pose2pose_pipeline(P2P_INPUT, HM, 'smpl_33', 2.0)
 
-
-@pytest.fixture(scope='module')
-def hp_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'MPI_INF_3DHP'
-    return make_mpi_inf_3dhp(str(root), human_model_root)
+hp_root = root_fixture(make_mpi_inf_3dhp, 'MPI_INF_3DHP')
+smpl_root = root_fixture(
+    make_mpi_inf_3dhp, 'MPI_INF_3DHP', seed=1, model_type='smpl'
+)
 
 
 @pytest.fixture(scope='module')
@@ -56,11 +51,7 @@ def train_cfg():
     return dict(h36m, type='MPIINF3DHPDataset')
 
 
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        '_base_/models/hand4whole_res50.py', human_model_root
-    )
+preprocessor = preprocessor_fixture('_base_/models/hand4whole_res50.py')
 
 
 def test_sampling_and_layout(hp_root, train_cfg, tmp_path):
@@ -92,17 +83,13 @@ def test_sampling_and_layout(hp_root, train_cfg, tmp_path):
 
 
 def test_cache_is_used(hp_root, train_cfg, tmp_path, monkeypatch):
-    first = build_dataset(train_cfg, hp_root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
+    assert_cache_is_used(
+        monkeypatch,
+        train_cfg,
+        hp_root,
+        str(tmp_path),
+        reload=dict(use_cache=False),
     )
-    second = build_dataset(train_cfg, hp_root, str(tmp_path))
-    assert not calls and len(second) == len(first)
-    third = build_dataset(train_cfg, hp_root, str(tmp_path), use_cache=False)
-    assert calls and len(third) == 1
 
 
 def test_full_samples_land_on_the_person(
@@ -152,74 +139,35 @@ def test_full_samples_land_on_the_person(
 def test_wholebody_masks(hp_root, train_cfg, tmp_path, preprocessor):
     dataset = build_dataset(train_cfg, hp_root, str(tmp_path))
     data = preprocess(dataset, [0, 1], preprocessor)
-    feet = SMPLX_JOINTS.indices_of(
-        [
-            'L_Big_toe',
-            'L_Small_toe',
-            'L_Heel',
-            'R_Big_toe',
-            'R_Small_toe',
-            'R_Heel',
-        ]
-    )
     for sample in data['data_samples']:
-        valid = numpy_field(sample, 'smplx_joint_valid')[:, 0]
-        trunc = numpy_field(sample, 'smplx_joint_trunc')[:, 0]
-        assert valid[feet].sum() == 0 and trunc[feet].sum() == 0
-        assert (trunc <= valid).all()
-        pose_valid = numpy_field(sample, 'smplx_pose_valid').reshape(53, 3)
-        assert pose_valid[[7, 8, 20, 21]].sum() == 0
-        assert pose_valid[[0, 1, 2, 52]].all()
+        assert_body_only_fit_masks(sample)
 
 
 def test_flip_mirrors_the_targets(hp_root, train_cfg, tmp_path, preprocessor):
     dataset = build_dataset(train_cfg, hp_root, str(tmp_path))
-    aug = dataset.pipeline.transforms[1]
-    original = aug.transform
-    outs = []
-    for flip in (False, True):
-        aug.transform = lambda r, f=flip: dict(
-            r,
-            aug_scale=1.0,
-            rot=0.0,
-            flip=f,
-            color_scale=np.ones(3, np.float32),
-        )
-        try:
-            outs.append(preprocess(dataset, [1], preprocessor))
-        finally:
-            aug.transform = original
+    outs = flip_pair_of_samples(dataset, 1, preprocessor)
     plain, flipped = (o['data_samples'][0] for o in outs)
     perm = SMPLX_JOINTS.flip_permutation()
-    for key in ('joint_img', 'smplx_joint_img'):
+    assert_img_joints_mirrored(
+        plain, flipped, ('joint_img', 'smplx_joint_img'), perm, HM[2]
+    )
+    cam_keys = ('joint_cam', 'smplx_joint_cam')
+    assert_cam_x_mirrored(plain, flipped, cam_keys, perm)
+    for key in cam_keys:  # y and z kept
         a, b = numpy_field(plain, key), numpy_field(flipped, key)
-        valid = numpy_field(plain, key.replace('img', 'valid'))[:, 0] > 0
-        np.testing.assert_allclose(
-            b[perm][valid, 0], HM[2] - a[valid, 0], atol=2e-3
-        )
-        np.testing.assert_allclose(b[perm][valid, 1:], a[valid, 1:], atol=2e-3)
-    for key in ('joint_cam', 'smplx_joint_cam'):
-        a, b = numpy_field(plain, key), numpy_field(flipped, key)
-        np.testing.assert_allclose(b[perm][:, 0], -a[:, 0], atol=1e-5)
         np.testing.assert_allclose(b[perm][:, 1:], a[:, 1:], atol=1e-5)
 
 
 def test_pose2pose_body_smpl_variant(
-    tmp_path_factory, train_cfg, tmp_path, human_model_root
+    smpl_root, train_cfg, tmp_path, human_model_root
 ):
     """``model_type='smpl'`` and ``body_3d_size=None`` (z in metres) with
     a Pose2Pose body pipeline that discretises z, through the Pose2Pose
     body preprocessor."""
-    root = make_mpi_inf_3dhp(
-        str(tmp_path_factory.mktemp('smpl') / 'MPI_INF_3DHP'),
-        human_model_root,
-        seed=1,
-        model_type='smpl',
-    )
     cfg = dict(
         train_cfg, model_type='smpl', body_3d_size=None, pipeline=P2P_PIPELINE
     )
-    dataset = build_dataset(cfg, root, str(tmp_path))
+    dataset = build_dataset(cfg, smpl_root, str(tmp_path))
     assert dataset.fit_file.endswith('MPI-INF-3DHP_SMPL_NeuralAnnot.json')
     pre = build_preprocessor(
         'pose2pose/pose2pose_body_res50.py', human_model_root
@@ -242,7 +190,9 @@ def test_pose2pose_body_smpl_variant(
 
 
 def test_test_mode_runs_the_test_pipeline(hp_root, train_cfg, tmp_path):
-    cfg = dict(train_cfg, pipeline=config(DATA_CFG).test_pipeline)
+    cfg = dict(train_cfg, pipeline=config(
+        'hand4whole/hand4whole_res50_test_h36m.py').test_dataloader.dataset
+        .pipeline)
     dataset = build_dataset(cfg, hp_root, str(tmp_path), test_mode=True)
     assert len(dataset) == 2
     sample = dataset[0]['data_samples']
@@ -261,16 +211,13 @@ def test_bad_input_names_file_and_id(hp_root, train_cfg, tmp_path):
     shutil.copytree(hp_root, root)
     # a frame without a fit: invalid fit targets, not an error
     fit_path = root / 'data' / 'MPI-INF-3DHP_SMPLX_NeuralAnnot.json'
-    fits = json.loads(fit_path.read_text())
-    del fits['1']['2']['3']
-    fit_path.write_text(json.dumps(fits))
+    with edited_json(fit_path) as fits:
+        del fits['1']['2']['3']
     dataset = build_dataset(train_cfg, str(root), str(tmp_path / 'c'))
     assert dataset.get_data_info(0)['gt_params'].get('param_valid', True)
     assert dataset.get_data_info(1)['gt_params']['param_valid'] is False
-    path = root / 'data' / 'MPI-INF-3DHP_joint_3d.json'
-    joints = json.loads(path.read_text())
-    del joints['1']['2']['3']
-    path.write_text(json.dumps(joints))
+    with edited_json(root / 'data' / 'MPI-INF-3DHP_joint_3d.json') as joints:
+        del joints['1']['2']['3']
     with pytest.raises(
         AnnotationError, match=r'MPI-INF-3DHP_1k.json: annotation 1\b'
     ):

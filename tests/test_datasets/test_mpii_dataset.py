@@ -1,6 +1,5 @@
 """MPII: fixture in the upstream layout through the config."""
 
-import json
 import shutil
 
 import numpy as np
@@ -10,13 +9,21 @@ from h4w.datasets.datasets.base import AnnotationError
 from h4w.models.body_models.joint_sets import SMPL_JOINTS, SMPLX_JOINTS
 from h4w.testing.datasets.mpii import make_mpii
 from tests.test_datasets.helpers import (
+    assert_body_only_fit_masks,
+    assert_cache_is_used,
+    assert_crop_mirrored,
+    assert_img_joints_mirrored,
     build_dataset,
     build_preprocessor,
-    config,
-    find_dataset_cfg,
+    dataset_cfg_fixture,
+    edited_json,
+    flip_pair_of_samples,
     numpy_field,
     on_person_fraction,
+    pose2pose_pipeline,
     preprocess,
+    preprocessor_fixture,
+    root_fixture,
 )
 
 HM = (8, 8, 6)
@@ -26,44 +33,14 @@ NUM_MAPPED = 14
 NO_FIT = 1
 
 P2P_INPUT = (256, 192)
-P2P_PIPELINE = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=P2P_INPUT),
-    dict(
-        type='KeypointTargets',
-        target_joint_set='smpl_33',
-        input_size=P2P_INPUT,
-        output_hm_shape=HM,
-        depth_3d_size=2.0,
-    ),
-    dict(type='PackMeshInputs'),
-]
+P2P_PIPELINE = pose2pose_pipeline(P2P_INPUT, HM, 'smpl_33', 2.0)
 
-
-@pytest.fixture(scope='module')
-def mpii_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data') / 'MPII'
-    return make_mpii(str(root), human_model_root)
-
-
-@pytest.fixture(scope='module')
-def smpl_root(tmp_path_factory, human_model_root):
-    root = tmp_path_factory.mktemp('data_smpl') / 'MPII'
-    return make_mpii(str(root), human_model_root, seed=1, model_type='smpl')
-
-
-@pytest.fixture(scope='module')
-def train_cfg():
-    cfg = config('_base_/datasets/h36m_mpii_coco.py')
-    return find_dataset_cfg(cfg.train_dataloader.dataset, 'MPIIDataset')
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        '_base_/models/hand4whole_res50.py', human_model_root
-    )
+mpii_root = root_fixture(make_mpii, 'MPII')
+smpl_root = root_fixture(make_mpii, 'MPII', seed=1, model_type='smpl')
+train_cfg = dataset_cfg_fixture(
+    '_base_/datasets/h36m_mpii_coco.py', 'MPIIDataset'
+)
+preprocessor = preprocessor_fixture('_base_/models/hand4whole_res50.py')
 
 
 def test_layout_and_train_only(mpii_root, train_cfg, tmp_path):
@@ -86,20 +63,14 @@ def test_layout_and_train_only(mpii_root, train_cfg, tmp_path):
 
 
 def test_cache_is_used(mpii_root, train_cfg, tmp_path, monkeypatch):
-    first = build_dataset(train_cfg, mpii_root, str(tmp_path))
-    calls = []
-    monkeypatch.setattr(
-        type(first),
-        'load_annotations',
-        lambda self: calls.append(1) or [dict(x=1)],
-    )
-    second = build_dataset(train_cfg, mpii_root, str(tmp_path))
-    assert not calls and len(second) == len(first)
     # another fit file is another cache entry
-    third = build_dataset(
-        train_cfg, mpii_root, str(tmp_path), model_type='smpl'
+    assert_cache_is_used(
+        monkeypatch,
+        train_cfg,
+        mpii_root,
+        str(tmp_path),
+        reload=dict(model_type='smpl'),
     )
-    assert calls and len(third) == 1
 
 
 def test_train_targets_land_on_the_person(
@@ -139,25 +110,9 @@ def test_train_targets_land_on_the_person(
 def test_wholebody_masks(mpii_root, train_cfg, tmp_path, preprocessor):
     dataset = build_dataset(train_cfg, mpii_root, str(tmp_path))
     data = preprocess(dataset, [0, 2], preprocessor)
-    feet = SMPLX_JOINTS.indices_of(
-        [
-            'L_Big_toe',
-            'L_Small_toe',
-            'L_Heel',
-            'R_Big_toe',
-            'R_Small_toe',
-            'R_Heel',
-        ]
-    )
     for sample in data['data_samples']:
-        valid = numpy_field(sample, 'smplx_joint_valid')[:, 0]
-        trunc = numpy_field(sample, 'smplx_joint_trunc')[:, 0]
-        assert valid[feet].sum() == 0 and trunc[feet].sum() == 0
-        assert (trunc <= valid).all() and valid.sum() > 100
-        pose_valid = numpy_field(sample, 'smplx_pose_valid').reshape(53, 3)
-        # L/R ankle (7, 8) and L/R wrist (20, 21) of the parameter set
-        assert pose_valid[[7, 8, 20, 21]].sum() == 0
-        assert pose_valid[[0, 1, 2, 52]].all()
+        assert_body_only_fit_masks(sample)
+        assert numpy_field(sample, 'smplx_joint_valid').sum() > 100
         assert numpy_field(sample, 'smplx_shape_valid') == 1
 
 
@@ -167,41 +122,20 @@ def test_flip_mirrors_the_targets(
     """Same sample with and without flip (no scale / rotation): x mirrors
     and left / right swap, validities included."""
     dataset = build_dataset(train_cfg, mpii_root, str(tmp_path))
-    aug = dataset.pipeline.transforms[1]
-    original = aug.transform
-    outs = []
-    for flip in (False, True):
-        aug.transform = lambda r, f=flip: dict(
-            r,
-            aug_scale=1.0,
-            rot=0.0,
-            flip=f,
-            color_scale=np.ones(3, np.float32),
-        )
-        try:
-            outs.append(preprocess(dataset, [0], preprocessor))
-        finally:
-            aug.transform = original
+    outs = flip_pair_of_samples(dataset, 0, preprocessor)
     plain, flipped = (o['data_samples'][0] for o in outs)
     perm = SMPLX_JOINTS.flip_permutation()
-    for key in ('joint_img', 'smplx_joint_img'):
-        a, b = numpy_field(plain, key), numpy_field(flipped, key)
+    keys = ('joint_img', 'smplx_joint_img')
+    assert_img_joints_mirrored(plain, flipped, keys, perm, HM[2])
+    for key in keys:
         valid = numpy_field(plain, key.replace('img', 'valid'))[:, 0] > 0
         assert valid.sum() >= NUM_MAPPED
-        np.testing.assert_allclose(
-            b[perm][valid, 0], HM[2] - a[valid, 0], atol=2e-3
-        )
-        np.testing.assert_allclose(b[perm][valid, 1:], a[valid, 1:], atol=2e-3)
         # the swapped validity is the validity of the mirrored joints
         np.testing.assert_array_equal(
             numpy_field(flipped, key.replace('img', 'valid'))[perm, 0] > 0,
             valid,
         )
-    img_a = outs[0]['inputs'][0].numpy()
-    img_b = outs[1]['inputs'][0].numpy()
-    assert np.abs(img_b[:, :, 1:] - img_a[:, :, ::-1][:, :, :-1]).mean() < (
-        np.abs(img_b - img_a).mean()
-    )
+    assert_crop_mirrored(*outs)
 
 
 def test_pose2pose_body_smpl_variant(
@@ -247,9 +181,8 @@ def test_bad_input_names_file_and_id(mpii_root, train_cfg, tmp_path):
     shutil.copytree(mpii_root, root)
     ann_dir = root / 'data' / 'annotations'
     path = ann_dir / 'train.json'
-    content = json.loads(path.read_text())
-    content['annotations'][2]['keypoints'] = [1.0, 2.0]
-    path.write_text(json.dumps(content))
+    with edited_json(path) as content:
+        content['annotations'][2]['keypoints'] = [1.0, 2.0]
     bad_id = content['annotations'][2]['id']
     with pytest.raises(
         AnnotationError, match=rf'train.json: annotation {bad_id}\b'
@@ -258,9 +191,8 @@ def test_bad_input_names_file_and_id(mpii_root, train_cfg, tmp_path):
     # a malformed fit names the fit file
     shutil.copy(f'{mpii_root}/data/annotations/train.json', path)
     fit_path = ann_dir / 'MPII_train_SMPLX_NeuralAnnot.json'
-    fits = json.loads(fit_path.read_text())
-    del fits['2']['cam_param']
-    fit_path.write_text(json.dumps(fits))
+    with edited_json(fit_path) as fits:
+        del fits['2']['cam_param']
     with pytest.raises(
         AnnotationError, match=r'SMPLX_NeuralAnnot.json: annotation 2\b'
     ):

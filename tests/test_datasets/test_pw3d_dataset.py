@@ -1,7 +1,6 @@
 """3DPW: fixture in the parsed layout through the Pose2Pose body test
 config and the Pose2Pose body data preprocessor."""
 
-import json
 import os
 import shutil
 
@@ -17,31 +16,25 @@ from h4w.registry import METRICS
 from h4w.testing.datasets.pw3d import make_pw3d
 from h4w.testing.datasets.scene import SyntheticPeople, project
 from tests.test_datasets.helpers import (
+    assert_cam_x_mirrored,
+    assert_img_joints_mirrored,
     build_dataset,
-    build_preprocessor,
     config,
+    dataset_cfg_fixture,
+    edited_json,
+    flip_pair_of_samples,
     numpy_field,
     on_person_fraction,
+    pose2pose_pipeline,
     preprocess,
+    preprocessor_fixture,
 )
 
 CONFIG = 'pose2pose/pose2pose_body_res50_test_pw3d.py'
 INPUT = (256, 192)
 HM = (8, 8, 6)
 
-TRAIN_PIPELINE = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=INPUT),
-    dict(
-        type='KeypointTargets',
-        target_joint_set='smpl_33',
-        input_size=INPUT,
-        output_hm_shape=HM,
-        depth_3d_size=2.0,
-    ),
-    dict(type='PackMeshInputs'),
-]
+TRAIN_PIPELINE = pose2pose_pipeline(INPUT, HM, 'smpl_33', 2.0)
 
 
 @pytest.fixture(scope='module')
@@ -54,16 +47,8 @@ def pw3d(tmp_path_factory, human_model_root):
     return str(root), record
 
 
-@pytest.fixture(scope='module')
-def test_cfg():
-    return config(CONFIG).test_dataloader.dataset
-
-
-@pytest.fixture(scope='module')
-def preprocessor(human_model_root):
-    return build_preprocessor(
-        'pose2pose/pose2pose_body_res50.py', human_model_root
-    )
+test_cfg = dataset_cfg_fixture(CONFIG, 'PW3DDataset', 'test_dataloader')
+preprocessor = preprocessor_fixture('pose2pose/pose2pose_body_res50.py')
 
 
 def test_splits_and_annotations(pw3d, test_cfg, tmp_path):
@@ -184,30 +169,13 @@ def test_training_mode_flip_mirrors_the_fit_targets(
             joint_img = numpy_field(sample, 'smpl_joint_img')
             trunc = numpy_field(sample, 'smpl_joint_trunc')
             assert on_person_fraction(image, joint_img, trunc, HM) > 0.9
-    aug = dataset.pipeline.transforms[1]
-    original = aug.transform
-    outs = []
-    for flip in (False, True):
-        aug.transform = lambda r, f=flip: dict(
-            r,
-            aug_scale=1.0,
-            rot=0.0,
-            flip=f,
-            color_scale=np.ones(3, np.float32),
-        )
-        try:
-            outs.append(preprocess(dataset, [1], preprocessor))
-        finally:
-            aug.transform = original
+    outs = flip_pair_of_samples(dataset, 1, preprocessor)
     plain, flipped = (o['data_samples'][0] for o in outs)
     perm = SMPL_JOINTS.flip_permutation()
-    a = numpy_field(plain, 'smpl_joint_img')
-    b = numpy_field(flipped, 'smpl_joint_img')
-    np.testing.assert_allclose(b[perm][:, 0], HM[2] - a[:, 0], atol=2e-3)
-    np.testing.assert_allclose(b[perm][:, 1:], a[:, 1:], atol=2e-3)
-    a = numpy_field(plain, 'smpl_joint_cam')
-    b = numpy_field(flipped, 'smpl_joint_cam')
-    np.testing.assert_allclose(b[perm][:, 0], -a[:, 0], atol=1e-5)
+    assert_img_joints_mirrored(
+        plain, flipped, ['smpl_joint_img'], perm, HM[2], masked=False
+    )
+    assert_cam_x_mirrored(plain, flipped, ['smpl_joint_cam'], perm)
     # the GT mesh is the un-augmented one
     np.testing.assert_allclose(
         numpy_field(flipped, 'smpl_mesh_cam'),
@@ -234,16 +202,14 @@ def test_malformed_annotation_names_file_and_id(
     root, _ = pw3d
     copy = tmp_path / 'PW3D'
     shutil.copytree(root, copy)
-    path = copy / 'data' / '3DPW_test.json'
-    content = json.loads(path.read_text())
-    bad = content['annotations'][2]
-    if edit == 'gender':
-        bad['smpl_param']['gender'] = 'robot'
-    elif edit == 'pose':
-        bad['smpl_param']['pose'] = bad['smpl_param']['pose'][:69]
-    else:
-        del bad[edit]
-    path.write_text(json.dumps(content))
+    with edited_json(copy / 'data' / '3DPW_test.json') as content:
+        bad = content['annotations'][2]
+        if edit == 'gender':
+            bad['smpl_param']['gender'] = 'robot'
+        elif edit == 'pose':
+            bad['smpl_param']['pose'] = bad['smpl_param']['pose'][:69]
+        else:
+            del bad[edit]
     with pytest.raises(
         AnnotationError, match=rf'3DPW_test.json: annotation {bad["id"]}'
     ):
