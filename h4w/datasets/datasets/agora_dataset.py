@@ -14,7 +14,12 @@ from h4w.models.body_models.joint_sets import (
 )
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, sanitize_bbox, xywh_to_xyxy
-from .base import BaseMeshDataset, annotation_context, require_file
+from .base import (
+    BaseMeshDataset,
+    annotation_context,
+    read_json,
+    require_file,
+)
 
 __all__ = [
     'AGORADataset',
@@ -461,8 +466,7 @@ class AGORADataset(BaseMeshDataset):
     def load_annotations(self) -> List[dict]:
         if self.use_test_boxes:
             return self._load_test_boxes()
-        with open(self.ann_file) as f:
-            db = json.load(f)
+        db = read_json(self.ann_file)
         images = {img['id']: img for img in db['images']}
         data_list = []
         for ann in db['annotations']:
@@ -519,8 +523,7 @@ class AGORADataset(BaseMeshDataset):
         return info
 
     def _load_test_boxes(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
+        db = read_json(self.ann_file)
         data_list = []
         for file_name in sorted(db):
             img_name = osp.splitext(osp.basename(file_name))[0]

@@ -1,16 +1,20 @@
 """MSCOCO / COCO-WholeBody (spec §5.4 whole body, §5.5 Pose2Pose)."""
 
-import json
 import os.path as osp
-from typing import Dict, List, Optional, Tuple
+from functools import partial
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from h4w.models.body_models.joint_sets import MANO_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, xywh_to_xyxy
-from .base import BaseMeshDataset, annotation_context
-from .human36m_dataset import fit_params
+from .base import (
+    BaseMeshDataset,
+    annotation_context,
+    fit_params,
+    read_json,
+)
 
 __all__ = ['MSCOCODataset']
 
@@ -344,13 +348,11 @@ class MSCOCODataset(BaseMeshDataset):
 
     # ------------------------------------------------------------ parsing
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
+        db = read_json(self.ann_file)
         fits = {}
         if not self.test_mode:
-            with open(self.fit_file) as f:
-                fits = json.load(f)
-        img_dir = self.data_prefix.get('img', self.data_root)
+            fits = read_json(self.fit_file)
+        img_dir = self.img_dir
         with annotation_context(self.ann_file, 'images'):
             images = {img['id']: img for img in db['images']}
         data_list = []
@@ -383,10 +385,25 @@ class MSCOCODataset(BaseMeshDataset):
             box, width, height, aspect_ratio=self.bbox_aspect_ratio
         )
 
-    def _with_keypoints(
-        self, info: dict, keypoints: np.ndarray, valid: np.ndarray
-    ) -> dict:
-        """Training keypoints: x, y pixels, z = 0; validity (J, 1)."""
+    def _instance(
+        self,
+        box,
+        base: dict,
+        keypoints: Callable[[], np.ndarray],
+        **fields,
+    ) -> Optional[dict]:
+        """One instance: ``base`` with the processed ``box`` and ``fields``
+        (None when the box is skipped). Training adds the keypoints that
+        ``keypoints()`` returns, (J, 3) [x, y, v]: x, y pixels, z = 0,
+        validity (J, 1) = v > 0."""
+        bbox = self._bbox(box, base)
+        if bbox is None:
+            return None
+        info = dict(base, bbox=bbox, **fields)
+        if self.test_mode:
+            return info
+        keypoints = keypoints()
+        valid = (keypoints[:, 2:] > 0).astype(np.float32)
         if not np.isfinite(keypoints[valid[:, 0] > 0]).all():
             raise ValueError('non-finite keypoints')
         keypoints = keypoints.copy()
@@ -415,13 +432,8 @@ class MSCOCODataset(BaseMeshDataset):
             [body, pelvis[None], _keypoints(ann, 'foot_kpts', 6)]
         )
 
-    def _parse_wholebody(self, ann: dict, base: dict) -> List[dict]:
-        bbox = self._bbox(ann['bbox'], base)
-        if bbox is None:
-            return []
-        info = dict(base, bbox=bbox)
-        if self.test_mode:
-            return [info]
+    def _wholebody_keypoints(self, ann: dict) -> np.ndarray:
+        """Body, hand and face keypoints (J, 3) [x, y, v]."""
         joints = np.concatenate(
             [
                 self._body_keypoints(ann),
@@ -430,7 +442,6 @@ class MSCOCODataset(BaseMeshDataset):
                 _keypoints(ann, 'face_kpts', 68),
             ]
         )
-        valid = (joints[:, 2:] > 0).astype(np.float32)
         names = self.metainfo['joint_names']
         # an unlabelled hand wrist / nose tip takes the body keypoint
         for body, part in (
@@ -439,63 +450,64 @@ class MSCOCODataset(BaseMeshDataset):
             ('Nose', 'Face_18'),
         ):
             src, dst = names.index(body), names.index(part)
-            if valid[dst, 0] == 0:
-                joints[dst], valid[dst] = joints[src], valid[src]
-        info.update(
-            lhand_bbox=_part_box(ann, 'lefthand'),
-            rhand_bbox=_part_box(ann, 'righthand'),
-            face_bbox=_part_box(ann, 'face'),
-        )
-        return [self._with_keypoints(info, joints, valid)]
+            if not joints[dst, 2] > 0:
+                joints[dst] = joints[src]
+        return joints
 
-    def _parse_body(self, ann: dict, base: dict) -> List[dict]:
-        bbox = self._bbox(ann['bbox'], base)
-        if bbox is None:
+    def _parse_wholebody(self, ann: dict, base: dict) -> List[dict]:
+        info = self._instance(
+            ann['bbox'], base, partial(self._wholebody_keypoints, ann)
+        )
+        if info is None:
             return []
-        info = dict(base, bbox=bbox)
-        if self.test_mode:
-            return [info]
+        if not self.test_mode:
+            info.update(
+                lhand_bbox=_part_box(ann, 'lefthand'),
+                rhand_bbox=_part_box(ann, 'righthand'),
+                face_bbox=_part_box(ann, 'face'),
+            )
+        return [info]
+
+    def _body_hand_keypoints(self, ann: dict) -> np.ndarray:
+        """Body keypoints and the four MCP joints of each hand (J, 3)."""
         mcp = [5, 9, 13, 17]  # Index_1, Middle_1, Ring_1, Pinky_1
-        joints = np.concatenate(
+        return np.concatenate(
             [
                 self._body_keypoints(ann),
                 _keypoints(ann, 'lefthand_kpts', 21)[mcp],
                 _keypoints(ann, 'righthand_kpts', 21)[mcp],
             ]
         )
-        valid = (joints[:, 2:] > 0).astype(np.float32)
-        return [self._with_keypoints(info, joints, valid)]
+
+    def _parse_body(self, ann: dict, base: dict) -> List[dict]:
+        info = self._instance(
+            ann['bbox'], base, partial(self._body_hand_keypoints, ann)
+        )
+        return [] if info is None else [info]
 
     def _parse_hand(self, ann: dict, base: dict) -> List[dict]:
         samples = []
         for side in HAND_SIDES:
             if not ann[f'{side}hand_valid']:
                 continue
-            bbox = self._bbox(ann[f'{side}hand_box'], base)
-            if bbox is None:
-                continue
-            info = dict(
-                base, bbox=bbox, side=side, enforce_flip=side == 'left'
+            info = self._instance(
+                ann[f'{side}hand_box'],
+                base,
+                partial(_keypoints, ann, f'{side}hand_kpts', 21),
+                side=side,
+                enforce_flip=side == 'left',
             )
-            if not self.test_mode:
-                joints = _keypoints(ann, f'{side}hand_kpts', 21)
-                valid = (joints[:, 2:] > 0).astype(np.float32)
-                info = self._with_keypoints(info, joints, valid)
-            samples.append(info)
+            if info is not None:
+                samples.append(info)
         return samples
 
     def _parse_face(self, ann: dict, base: dict) -> List[dict]:
         if not ann['face_valid']:
             return []
-        bbox = self._bbox(ann['face_box'], base)
-        if bbox is None:
-            return []
-        info = dict(base, bbox=bbox)
-        if self.test_mode:
-            return [info]
-        joints = _keypoints(ann, 'face_kpts', 68)
-        valid = (joints[:, 2:] > 0).astype(np.float32)
-        return [self._with_keypoints(info, joints, valid)]
+        info = self._instance(
+            ann['face_box'], base, partial(_keypoints, ann, 'face_kpts', 68)
+        )
+        return [] if info is None else [info]
 
     # ---------------------------------------------------------------- fits
     def _gt_params(self, entry: Optional[dict], side: Optional[str]) -> dict:

@@ -1,12 +1,11 @@
 """EHF (spec §5.4 "EHF", §6.2)."""
 
-import json
 import os.path as osp
 from typing import Dict, List, Optional
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, xywh_to_xyxy
-from .base import BaseMeshDataset, annotation_context, require_file
+from .base import BaseMeshDataset, coco_data_info, require_file
 from .ply import PLYError, read_ply_vertices
 
 __all__ = ['EHFDataset', 'ehf_mesh_name']
@@ -98,38 +97,21 @@ class EHFDataset(BaseMeshDataset):
         return dict(super().cache_args(), mesh_dir=self.mesh_dir)
 
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
-        img_dir = self.data_prefix.get('img', self.data_root)
-        mesh_dir = osp.join(self.data_root, self.mesh_dir)
-        with annotation_context(self.ann_file, 'images'):
-            images = {img['id']: img for img in db['images']}
-        data_list = []
-        with annotation_context(self.ann_file, 'annotations'):
-            annotations = db['annotations']
-        for ann in annotations:
-            with annotation_context(self.ann_file, ann.get('id')):
-                info = self._parse(
-                    ann, images[ann['image_id']], img_dir, mesh_dir
-                )
-            if info is not None:
-                data_list.append(info)
-        return data_list
+        return self.parse_coco(self.ann_file, self._parse)
 
-    def _parse(
-        self, ann: dict, img: dict, img_dir: str, mesh_dir: str
-    ) -> Optional[dict]:
+    def _parse(self, ann: dict, img: dict) -> Optional[dict]:
         width, height = img['width'], img['height']
         bbox = process_bbox(ann['body_bbox'], width, height)
         if bbox is None:
             return None
-        mesh_path = osp.join(mesh_dir, ehf_mesh_name(img['file_name']))
+        mesh_path = osp.join(
+            self.data_root, self.mesh_dir, ehf_mesh_name(img['file_name'])
+        )
         require_file(mesh_path, 'EHF GT mesh')
-        info = dict(
-            img_path=osp.join(img_dir, img['file_name']),
-            img_id=img['id'],
-            ann_id=ann['id'],
-            img_shape=(height, width),
+        info = coco_data_info(
+            img,
+            ann,
+            osp.join(self.img_dir, img['file_name']),
             bbox=bbox,
             mesh_path=mesh_path,
         )

@@ -1,6 +1,5 @@
 """FFHQ (Pose2Pose face, spec §5.5)."""
 
-import json
 import os.path as osp
 from typing import Dict, List, Optional
 
@@ -9,41 +8,14 @@ import numpy as np
 from h4w.models.body_models.joint_sets import FLAME_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import BaseMeshDataset, annotation_context
+from .base import (
+    BaseMeshDataset,
+    coco_data_info,
+    finite_array,
+    flame_fit_params,
+)
 
-__all__ = ['FFHQDataset', 'flame_fit_params']
-
-
-def _array(value, shape, what: str) -> np.ndarray:
-    """``value`` as a finite float32 array of ``shape``."""
-    array = np.asarray(value, dtype=np.float32).reshape(shape)
-    if not np.isfinite(array).all():
-        raise ValueError(f'non-finite {what}')
-    return array
-
-
-def flame_fit_params(param: Optional[dict]) -> Optional[dict]:
-    """A FLAME NeuralAnnot fit as ``gt_params`` fields (float32 arrays).
-
-    Args:
-        param (dict, optional): ``{'root_pose' (3), 'jaw_pose' (3),
-            'shape' (10), 'expr' (10), 'trans' (3, optional)}``.
-
-    Returns:
-        dict | None: The same fields as arrays (``trans`` only when
-        given: the preprocessor then uses zero); None for None.
-    """
-    if param is None:
-        return None
-    out = dict(
-        root_pose=_array(param['root_pose'], (3,), 'FLAME root_pose'),
-        jaw_pose=_array(param['jaw_pose'], (3,), 'FLAME jaw_pose'),
-        shape=_array(param['shape'], (10,), 'FLAME shape'),
-        expr=_array(param['expr'], (10,), 'FLAME expr'),
-    )
-    if param.get('trans') is not None:
-        out['trans'] = _array(param['trans'], (3,), 'FLAME trans')
-    return out
+__all__ = ['FFHQDataset']
 
 
 @DATASETS.register_module()
@@ -127,65 +99,49 @@ class FFHQDataset(BaseMeshDataset):
         )
 
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
-        fits = {}
-        fit_path = self._fit_path()
-        if fit_path is not None:
-            with open(fit_path) as f:
-                fits = json.load(f)
-        images = {img['id']: img for img in db['images']}
-        img_dir = self.data_prefix.get('img', self.data_root)
+        return self.parse_coco(
+            self.ann_file, self._parse, self._fit, self._fit_path()
+        )
+
+    def _parse(self, ann: dict, img: dict) -> Optional[dict]:
+        bbox = process_bbox(
+            ann['bbox'],
+            img['width'],
+            img['height'],
+            aspect_ratio=self.bbox_aspect_ratio,
+        )
+        if bbox is None:
+            return None
         num = FLAME_JOINTS.num_joints
-        data_list = []
-        for ann in db['annotations']:
-            with annotation_context(self.ann_file, ann.get('id')):
-                img = images[ann['image_id']]
-                bbox = process_bbox(
-                    ann['bbox'],
-                    img['width'],
-                    img['height'],
-                    aspect_ratio=self.bbox_aspect_ratio,
-                )
-                if bbox is None:
-                    continue
-                valid = np.array(
-                    ann['keypoints_valid'], dtype=np.float32
-                ).reshape(num, 1)
-                xy = np.array(ann['keypoints'], dtype=np.float32).reshape(
-                    num, 2
-                )
-                xy = np.where(valid > 0, xy, 0.0)
-                if not np.isfinite(xy).all():
-                    raise ValueError('non-finite keypoints')
-            with annotation_context(fit_path, ann['id']):
-                fit = fits.get(str(ann['id']))
-                params = (
-                    flame_fit_params(fit['flame_param'])
-                    if fit is not None
-                    else None
-                )
-                if params is None:
-                    params = dict(param_valid=False)
-                else:
-                    cam = fit['cam_param']
-                    params.update(
-                        focal=_array(cam['focal'], (2,), 'focal'),
-                        princpt=_array(cam['princpt'], (2,), 'princpt'),
-                    )
-            data_list.append(
-                dict(
-                    img_path=osp.join(img_dir, img['file_name']),
-                    img_id=img['id'],
-                    ann_id=ann['id'],
-                    img_shape=(img['height'], img['width']),
-                    bbox=bbox,
-                    keypoints=np.concatenate(
-                        [xy, np.zeros((num, 1), np.float32)], 1
-                    ),
-                    keypoints_valid=valid,
-                    is_3d=0.0,
-                    gt_params=params,
-                )
-            )
-        return data_list
+        valid = np.array(ann['keypoints_valid'], dtype=np.float32).reshape(
+            num, 1
+        )
+        xy = np.array(ann['keypoints'], dtype=np.float32).reshape(num, 2)
+        xy = np.where(valid > 0, xy, 0.0)
+        if not np.isfinite(xy).all():
+            raise ValueError('non-finite keypoints')
+        return coco_data_info(
+            img,
+            ann,
+            osp.join(self.img_dir, img['file_name']),
+            bbox=bbox,
+            keypoints=np.concatenate([xy, np.zeros((num, 1), np.float32)], 1),
+            keypoints_valid=valid,
+            is_3d=0.0,
+        )
+
+    @staticmethod
+    def _fit(fit: Optional[dict]) -> dict:
+        """``gt_params`` of one annotation (``param_valid`` False without
+        a fit)."""
+        if fit is None:
+            return dict(param_valid=False)
+        params = flame_fit_params(fit['flame_param'])
+        if params is None:
+            return dict(param_valid=False)
+        cam = fit['cam_param']
+        params.update(
+            focal=finite_array(cam['focal'], (2,), 'focal'),
+            princpt=finite_array(cam['princpt'], (2,), 'princpt'),
+        )
+        return params

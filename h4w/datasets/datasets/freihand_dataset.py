@@ -1,52 +1,22 @@
 """FreiHAND (Pose2Pose hand, spec §5.5, §6.5)."""
 
-import json
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
-import numpy as np
 
 from h4w.models.body_models.joint_sets import MANO_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import BaseMeshDataset, annotation_context
+from .base import (
+    BaseMeshDataset,
+    annotation_context,
+    coco_data_info,
+    finite_array,
+    mano_fit_params,
+    read_json,
+)
 
-__all__ = ['FreiHANDDataset', 'mano_fit_params']
-
-
-def _array(value, shape: Sequence[int], what: str) -> np.ndarray:
-    """``value`` as a finite float32 array of ``shape`` (ValueError
-    naming ``what`` otherwise)."""
-    array = np.asarray(value, dtype=np.float32).reshape(shape)
-    if not np.isfinite(array).all():
-        raise ValueError(f'non-finite {what}')
-    return array
-
-
-def mano_fit_params(param: Optional[dict], side: str) -> Optional[dict]:
-    """A MANO NeuralAnnot fit as ``gt_params`` fields (float32 arrays).
-
-    Args:
-        param (dict, optional): ``{'pose' (48) = root (3) + 15 finger
-            rotations (45), 'shape' (10), 'trans' (3)}``, axis-angle,
-            metres; None when the fit is missing.
-        side (str): ``'right'`` or ``'left'`` (the MANO layer used by
-            :class:`MeshDataPreprocessor`).
-
-    Returns:
-        dict | None: ``root_pose`` (3,), ``hand_pose`` (45,), ``shape``
-        (10,), ``trans`` (3,), ``side``; None when ``param`` is None.
-    """
-    if param is None:
-        return None
-    pose = _array(param['pose'], (48,), 'MANO pose')
-    return dict(
-        root_pose=pose[:3],
-        hand_pose=pose[3:],
-        shape=_array(param['shape'], (10,), 'MANO shape'),
-        trans=_array(param['trans'], (3,), 'MANO trans'),
-        side=side,
-    )
+__all__ = ['FreiHANDDataset']
 
 
 @DATASETS.register_module()
@@ -134,8 +104,7 @@ class FreiHANDDataset(BaseMeshDataset):
 
     def _load_rootnet(self) -> Dict[str, dict]:
         path = self._path(self.rootnet_file)
-        with open(path) as f:
-            entries = json.load(f)
+        entries = read_json(path)
         result = {}
         for i, entry in enumerate(entries):
             ident = (
@@ -144,21 +113,20 @@ class FreiHANDDataset(BaseMeshDataset):
                 else f'#{i}'
             )
             with annotation_context(path, ident):
-                root_cam = _array(entry['root_cam'], (3,), 'root_cam')
+                root_cam = finite_array(entry['root_cam'], (3,), 'root_cam')
                 result[str(entry['image_id'])] = dict(
-                    bbox=_array(entry['bbox'], (4,), 'bbox'), root_cam=root_cam
+                    bbox=finite_array(entry['bbox'], (4,), 'bbox'),
+                    root_cam=root_cam,
                 )
         return result
 
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
+        db = read_json(self.ann_file)
         data_path = self._path(self.data_file)
-        with open(data_path) as f:
-            fits = json.load(f)
+        fits = read_json(data_path)
         rootnet = self._load_rootnet() if self.test_mode else None
         images = {img['id']: img for img in db['images']}
-        img_dir = self.data_prefix.get('img', self.data_root)
+        img_dir = self.img_dir
         data_list = []
         for ann in db['annotations']:
             with annotation_context(self.ann_file, ann.get('id')):
@@ -167,15 +135,14 @@ class FreiHANDDataset(BaseMeshDataset):
             with annotation_context(data_path, f'db_idx {db_idx}'):
                 entry = fits[db_idx]
                 cam = entry['cam_param']
-                focal = _array(cam['focal'], (2,), 'focal')
-                princpt = _array(cam['princpt'], (2,), 'princpt')
+                focal = finite_array(cam['focal'], (2,), 'focal')
+                princpt = finite_array(cam['princpt'], (2,), 'princpt')
                 params = mano_fit_params(entry.get('mano_param'), 'right')
-            info = dict(
-                img_path=osp.join(img_dir, img['file_name']),
-                img_id=img['id'],
-                ann_id=ann['id'],
+            info = coco_data_info(
+                img,
+                ann,
+                osp.join(img_dir, img['file_name']),
                 db_idx=int(db_idx),
-                img_shape=(img['height'], img['width']),
                 is_3d=1.0,
                 enforce_flip=False,
             )

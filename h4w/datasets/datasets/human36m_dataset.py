@@ -1,29 +1,35 @@
 """Human3.6M (spec §5.4, §5.5, §6.4)."""
-import json
 import os.path as osp
+from functools import partial
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from h4w.models.body_models.joint_sets import (H36M_JOINTS, SMPLX_JOINTS,
-                                               SMPLX_PARAM_JOINTS)
+from h4w.models.body_models.joint_sets import H36M_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import BaseMeshDataset, annotation_context
+from .base import (BaseMeshDataset, coco_data_info, fit_file_tag,
+                   fit_params, read_json, wholebody_fit_masks)
 
 __all__ = [
-    'Human36MDataset', 'camera_keypoints', 'fit_params',
-    'wholebody_fit_masks', 'world_to_camera'
+    'Human36MDataset', 'camera_arrays', 'camera_keypoints', 'world_to_camera'
 ]
-
-#: Fit file name per body model (NeuralAnnot).
-FIT_FILES = dict(smplx='SMPLX_NeuralAnnot', smpl='SMPL_NeuralAnnot')
-
 
 def world_to_camera(points: np.ndarray, R: np.ndarray,
                     t: np.ndarray) -> np.ndarray:
     """(J, 3) world -> camera: R X + t (same units as t)."""
     return points @ R.T + t.reshape(1, 3)
+
+
+def camera_arrays(cam: dict, focal_key: str = 'focal',
+                  princpt_key: str = 'princpt') -> Tuple[np.ndarray, ...]:
+    """``R`` (3, 3), ``t`` (3,), focal (2,) and principal point (2,) of a
+    camera entry with keys ``'R'``, ``'t'``, ``focal_key`` and
+    ``princpt_key``, float32."""
+    return (np.array(cam['R'], dtype=np.float32).reshape(3, 3),
+            np.array(cam['t'], dtype=np.float32).reshape(3),
+            np.array(cam[focal_key], dtype=np.float32).reshape(2),
+            np.array(cam[princpt_key], dtype=np.float32).reshape(2))
 
 
 def camera_keypoints(world: np.ndarray, R: np.ndarray, t: np.ndarray,
@@ -59,42 +65,6 @@ def camera_keypoints(world: np.ndarray, R: np.ndarray, t: np.ndarray,
         keypoints[:, 2] = (rel[:, 2] / (body_3d_size / 2) + 1) / 2. * (
             depth_bins)
     return keypoints, rel
-
-
-def wholebody_fit_masks(model_type: str) -> dict:
-    """Fit masks of the whole-body body-only sets (Human3.6M, MPII,
-    MPI-INF-3DHP, §5.4): no ankle / wrist rotations, no foot keypoints,
-    truncation times validity. Empty for SMPL (Pose2Pose)."""
-    if model_type != 'smplx':
-        return {}
-    rotation_mask = np.ones(SMPLX_PARAM_JOINTS.num_joints, np.float32)
-    rotation_mask[SMPLX_PARAM_JOINTS.indices_of(
-        ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist'))] = 0
-    coord_mask = np.ones(SMPLX_JOINTS.num_joints, np.float32)
-    coord_mask[SMPLX_JOINTS.indices_of(
-        ('L_Big_toe', 'L_Small_toe', 'L_Heel', 'R_Big_toe', 'R_Small_toe',
-         'R_Heel'))] = 0
-    return dict(rotation_mask=rotation_mask, coord_mask=coord_mask,
-                mask_trunc=True)
-
-
-def fit_params(param: Optional[dict], model_type: str) -> Optional[dict]:
-    """A NeuralAnnot fit as ``gt_params`` fields (float32 arrays).
-
-    SMPL-X fits use the names of the preprocessor already; SMPL fits are
-    ``{'pose' (72), 'shape', 'trans'}`` and are split into root and body.
-    """
-    if param is None:
-        return None
-    out = {}
-    if model_type == 'smpl' and 'pose' in param:
-        pose = np.asarray(param['pose'], dtype=np.float32).reshape(72)
-        out.update(root_pose=pose[:3], body_pose=pose[3:])
-        param = {k: v for k, v in param.items() if k != 'pose'}
-    for key, value in param.items():
-        out[key] = value if isinstance(value, (str, bool)) else np.asarray(
-            value, dtype=np.float32)
-    return out
 
 
 @DATASETS.register_module()
@@ -151,8 +121,7 @@ class Human36MDataset(BaseMeshDataset):
                  body_3d_size: Optional[float] = 2.0,
                  depth_bins: int = 8,
                  **kwargs) -> None:
-        if model_type not in FIT_FILES:
-            raise ValueError(f'model_type must be one of {list(FIT_FILES)}')
+        fit_file_tag(model_type)  # ValueError for another body model
         self.model_type = model_type
         test_mode = kwargs.get('test_mode', False)
         self.subjects = tuple(subjects or ((9, 11) if test_mode else
@@ -169,7 +138,7 @@ class Human36MDataset(BaseMeshDataset):
                         f'Human36M_subject{subject}_{kind}.json')
 
     def source_files(self) -> List[str]:
-        kinds = ('data', 'camera', 'joint_3d', FIT_FILES[self.model_type])
+        kinds = ('data', 'camera', 'joint_3d', fit_file_tag(self.model_type))
         return [self._file(s, k) for s in self.subjects for k in kinds]
 
     def cache_args(self) -> Dict:
@@ -180,29 +149,19 @@ class Human36MDataset(BaseMeshDataset):
     def load_annotations(self) -> List[dict]:
         data_list = []
         masks = wholebody_fit_masks(self.model_type)
-        img_dir = self.data_prefix.get('img', self.data_root)
         for subject in self.subjects:
-            data_file = self._file(subject, 'data')
-            with open(data_file) as f:
-                db = json.load(f)
-            with open(self._file(subject, 'camera')) as f:
-                cameras = json.load(f)
-            with open(self._file(subject, 'joint_3d')) as f:
-                joints = json.load(f)
-            fit_file = self._file(subject, FIT_FILES[self.model_type])
-            with open(fit_file) as f:
-                fits = json.load(f)
-            images = {img['id']: img for img in db['images']}
-            for ann in db['annotations']:
-                with annotation_context(data_file, ann.get('id')):
-                    info = self._parse(ann, images[ann['image_id']], cameras,
-                                       joints, fits, img_dir, masks)
-                if info is not None:
-                    data_list.append(info)
+            parse = partial(
+                self._parse,
+                cameras=read_json(self._file(subject, 'camera')),
+                joints=read_json(self._file(subject, 'joint_3d')),
+                fits=read_json(
+                    self._file(subject, fit_file_tag(self.model_type))),
+                masks=masks)
+            data_list += self.parse_coco(self._file(subject, 'data'), parse)
         return data_list
 
     def _parse(self, ann: dict, img: dict, cameras: dict, joints: dict,
-               fits: dict, img_dir: str, masks: dict) -> Optional[dict]:
+               fits: dict, masks: dict) -> Optional[dict]:
         if img['frame_idx'] % self.sampling_ratio != 0:
             return None
         cam_idx = str(img['cam_idx'])
@@ -210,11 +169,7 @@ class Human36MDataset(BaseMeshDataset):
             return None
         keys = [str(img[k]) for k in ('action_idx', 'subaction_idx',
                                       'frame_idx')]
-        cam = cameras[cam_idx]
-        R = np.array(cam['R'], dtype=np.float32).reshape(3, 3)
-        t = np.array(cam['t'], dtype=np.float32).reshape(3)
-        focal = np.array(cam['f'], dtype=np.float32).reshape(2)
-        princpt = np.array(cam['c'], dtype=np.float32).reshape(2)
+        R, t, focal, princpt = camera_arrays(cameras[cam_idx], 'f', 'c')
         bbox = process_bbox(ann['bbox'], img['width'], img['height'])
         if bbox is None:
             return None
@@ -232,10 +187,8 @@ class Human36MDataset(BaseMeshDataset):
             params = dict(param_valid=False)
         params.update(cam_R=R, cam_t=t / 1000., focal=focal,
                       princpt=princpt, **masks)
-        return dict(
-            img_path=osp.join(img_dir, img['file_name']),
-            img_id=img['id'], ann_id=ann['id'],
-            img_shape=(img['height'], img['width']), bbox=bbox,
+        return coco_data_info(
+            img, ann, osp.join(self.img_dir, img['file_name']), bbox=bbox,
             keypoints=keypoints, keypoints_cam=rel,
             keypoints_valid=np.ones((len(rel), 1), dtype=np.float32),
             is_3d=1., gt_params=params)

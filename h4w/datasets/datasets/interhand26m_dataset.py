@@ -1,6 +1,5 @@
 """InterHand2.6M (Pose2Pose hand, spec §5.5, §6.5, §10.2)."""
 
-import json
 import os.path as osp
 from collections import defaultdict
 from typing import Dict, List, Optional, Set, Tuple, Union
@@ -10,8 +9,13 @@ import numpy as np
 from h4w.models.body_models.joint_sets import FINGERS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import bbox_from_points, process_bbox
-from .base import BaseMeshDataset, annotation_context
-from .freihand_dataset import mano_fit_params
+from .base import (
+    BaseMeshDataset,
+    annotation_context,
+    coco_data_info,
+    mano_fit_params,
+    read_json,
+)
 from .human36m_dataset import world_to_camera
 
 __all__ = ['InterHand26MDataset', 'IH_HAND_JOINT_NAMES', 'IH_JOINT_NAMES']
@@ -171,16 +175,14 @@ class InterHand26MDataset(BaseMeshDataset):
         return keep
 
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
+        db = read_json(self.ann_file)
         loaded = {}
         for kind in ('camera', 'joint_3d', self.fit_name):
-            with open(self._file(kind)) as f:
-                loaded[kind] = json.load(f)
+            loaded[kind] = read_json(self._file(kind))
         images = {img['id']: img for img in db['images']}
         with annotation_context(self.ann_file, 'images'):
             keep = self._kept_cameras(db['images'])
-        img_dir = self.data_prefix.get('img', self.data_root)
+        img_dir = self.img_dir
         data_list = []
         for ann in db['annotations']:
             with annotation_context(self.ann_file, ann.get('id')):
@@ -249,11 +251,10 @@ class InterHand26MDataset(BaseMeshDataset):
                 cam_R=R, cam_t=t / 1000.0, focal=focal, princpt=princpt
             )
             samples.append(
-                dict(
-                    img_path=osp.join(img_dir, img['file_name']),
-                    img_id=img['id'],
-                    ann_id=ann['id'],
-                    img_shape=(img['height'], img['width']),
+                coco_data_info(
+                    img,
+                    ann,
+                    osp.join(img_dir, img['file_name']),
                     bbox=bbox,
                     side=side,
                     enforce_flip=side == 'left',

@@ -1,20 +1,22 @@
 """MPI-INF-3DHP (spec §5.4 whole body, §5.5 Pose2Pose body)."""
 
-import json
 import os.path as osp
+from functools import partial
 from typing import Dict, List, Optional
 
 import numpy as np
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import BaseMeshDataset, annotation_context
-from .human36m_dataset import (
-    FIT_FILES,
-    camera_keypoints,
+from .base import (
+    BaseMeshDataset,
+    coco_data_info,
+    fit_file_tag,
     fit_params,
+    read_json,
     wholebody_fit_masks,
 )
+from .human36m_dataset import camera_arrays, camera_keypoints
 
 __all__ = ['MPIINF3DHPDataset']
 
@@ -45,7 +47,8 @@ class MPIINF3DHPDataset(BaseMeshDataset):
     the world frame.
 
     Processing is that of :class:`Human36MDataset` (§5.4, sharing its
-    helpers :func:`world_to_camera`, :func:`fit_params` and its masks):
+    helpers :func:`camera_arrays`, :func:`camera_keypoints` and the fit
+    helpers :func:`fit_params`, :func:`wholebody_fit_masks`):
     ``keypoints`` x, y = projection of the 17 joints and z the
     root-relative depth (discretised with ``body_3d_size`` on the
     whole-body branch, metres for Pose2Pose where the pipeline
@@ -103,8 +106,6 @@ class MPIINF3DHPDataset(BaseMeshDataset):
         root_idx=14,
     )
 
-    #: Whole-body fit masks of §5.4, the same as Human3.6M's.
-
     def __init__(
         self,
         model_type: str = 'smplx',
@@ -117,13 +118,12 @@ class MPIINF3DHPDataset(BaseMeshDataset):
         depth_bins: int = 8,
         **kwargs,
     ) -> None:
-        if model_type not in FIT_FILES:
-            raise ValueError(f'model_type must be one of {list(FIT_FILES)}')
+        tag = fit_file_tag(model_type)
         self.model_type = model_type
         self.camera_file = camera_file
         self.joint_file = joint_file
         self.fit_file = fit_file or osp.join(
-            'data', f'MPI-INF-3DHP_{FIT_FILES[model_type]}.json'
+            'data', f'MPI-INF-3DHP_{tag}.json'
         )
         self.sampling_ratio = int(sampling_ratio)
         self.body_3d_size = body_3d_size
@@ -151,32 +151,14 @@ class MPIINF3DHPDataset(BaseMeshDataset):
         )
 
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
-        with open(self._path(self.camera_file)) as f:
-            cameras = json.load(f)
-        with open(self._path(self.joint_file)) as f:
-            joints = json.load(f)
-        with open(self._path(self.fit_file)) as f:
-            fits = json.load(f)
-        masks = wholebody_fit_masks(self.model_type)
-        img_dir = self.data_prefix.get('img', self.data_root)
-        images = {img['id']: img for img in db['images']}
-        data_list = []
-        for ann in db['annotations']:
-            with annotation_context(self.ann_file, ann.get('id')):
-                info = self._parse(
-                    ann,
-                    images[ann['image_id']],
-                    cameras,
-                    joints,
-                    fits,
-                    img_dir,
-                    masks,
-                )
-            if info is not None:
-                data_list.append(info)
-        return data_list
+        parse = partial(
+            self._parse,
+            cameras=read_json(self._path(self.camera_file)),
+            joints=read_json(self._path(self.joint_file)),
+            fits=read_json(self._path(self.fit_file)),
+            masks=wholebody_fit_masks(self.model_type),
+        )
+        return self.parse_coco(self.ann_file, parse)
 
     def _parse(
         self,
@@ -185,7 +167,6 @@ class MPIINF3DHPDataset(BaseMeshDataset):
         cameras: dict,
         joints: dict,
         fits: dict,
-        img_dir: str,
         masks: dict,
     ) -> Optional[dict]:
         if img['frame_idx'] % self.sampling_ratio != 0:
@@ -193,11 +174,9 @@ class MPIINF3DHPDataset(BaseMeshDataset):
         subject, seq, frame = (
             str(img[k]) for k in ('subject_idx', 'seq_idx', 'frame_idx')
         )
-        cam = cameras[subject][seq][str(img['cam_idx'])]
-        R = np.array(cam['R'], dtype=np.float32).reshape(3, 3)
-        t = np.array(cam['t'], dtype=np.float32).reshape(3)
-        focal = np.array(cam['focal'], dtype=np.float32).reshape(2)
-        princpt = np.array(cam['princpt'], dtype=np.float32).reshape(2)
+        R, t, focal, princpt = camera_arrays(
+            cameras[subject][seq][str(img['cam_idx'])]
+        )
         bbox = process_bbox(ann['bbox'], img['width'], img['height'])
         if bbox is None:
             return None
@@ -214,17 +193,16 @@ class MPIINF3DHPDataset(BaseMeshDataset):
         params.update(
             cam_R=R, cam_t=t / 1000.0, focal=focal, princpt=princpt, **masks
         )
-        return dict(
-            img_path=osp.join(
-                img_dir,
+        return coco_data_info(
+            img,
+            ann,
+            osp.join(
+                self.img_dir,
                 f'S{subject}',
                 f'Seq{seq}',
                 'imageSequence',
                 img['file_name'],
             ),
-            img_id=img['id'],
-            ann_id=ann['id'],
-            img_shape=(img['height'], img['width']),
             bbox=bbox,
             keypoints=keypoints,
             keypoints_cam=rel,

@@ -1,15 +1,21 @@
 """MPII Human Pose (spec §5.4 whole body, §5.5 Pose2Pose body)."""
 
-import json
 import os.path as osp
+from functools import partial
 from typing import Dict, List, Optional
 
 import numpy as np
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import BaseMeshDataset, annotation_context
-from .human36m_dataset import FIT_FILES, fit_params, wholebody_fit_masks
+from .base import (
+    BaseMeshDataset,
+    coco_data_info,
+    finite_array,
+    fit_file_tag,
+    fit_params,
+    wholebody_fit_masks,
+)
 
 __all__ = ['MPIIDataset']
 
@@ -49,7 +55,7 @@ class MPIIDataset(BaseMeshDataset):
     id and would fail, we treat a missing one the same way). Whole body:
     the wrist and ankle rotations and the six foot keypoints of the fit
     are masked and its truncation is multiplied by its validity, the
-    masks of :class:`Human36MDataset` (shared, not copied).
+    masks of :class:`Human36MDataset` (:func:`wholebody_fit_masks`).
 
     Only the training split exists upstream: ``test_mode=True`` raises.
 
@@ -87,8 +93,6 @@ class MPIIDataset(BaseMeshDataset):
         root_idx=6,
     )
 
-    #: Whole-body fit masks of §5.4, the same as Human3.6M's.
-
     def __init__(
         self,
         model_type: str = 'smplx',
@@ -96,8 +100,7 @@ class MPIIDataset(BaseMeshDataset):
         fit_file: Optional[str] = None,
         **kwargs,
     ) -> None:
-        if model_type not in FIT_FILES:
-            raise ValueError(f'model_type must be one of {list(FIT_FILES)}')
+        tag = fit_file_tag(model_type)
         if kwargs.get('test_mode', False):
             raise ValueError(
                 'MPIIDataset is a training set: the upstream MPII has no '
@@ -105,7 +108,7 @@ class MPIIDataset(BaseMeshDataset):
             )
         self.model_type = model_type
         self.fit_file = fit_file or osp.join(
-            'data', 'annotations', f'MPII_train_{FIT_FILES[model_type]}.json'
+            'data', 'annotations', f'MPII_train_{tag}.json'
         )
         kwargs.setdefault('data_prefix', dict(img='data'))
         super().__init__(ann_file=ann_file, **kwargs)
@@ -126,41 +129,25 @@ class MPIIDataset(BaseMeshDataset):
         )
 
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
-        with open(self.fit_path) as f:
-            fits = json.load(f)
-        masks = wholebody_fit_masks(self.model_type)
-        img_dir = self.data_prefix.get('img', self.data_root)
-        images = {img['id']: img for img in db['images']}
-        data_list = []
-        for ann in db['annotations']:
-            with annotation_context(self.ann_file, ann.get('id')):
-                info = self._parse(ann, images[ann['image_id']], img_dir)
-            if info is None:
-                continue
-            with annotation_context(self.fit_path, ann['id']):
-                info['gt_params'] = self._fit(fits.get(str(ann['id'])), masks)
-            data_list.append(info)
-        return data_list
+        return self.parse_coco(
+            self.ann_file,
+            self._parse,
+            partial(self._fit, masks=wholebody_fit_masks(self.model_type)),
+            self.fit_path,
+        )
 
-    def _parse(self, ann: dict, img: dict, img_dir: str) -> Optional[dict]:
+    def _parse(self, ann: dict, img: dict) -> Optional[dict]:
         bbox = process_bbox(ann['bbox'], img['width'], img['height'])
         if bbox is None:
             return None
         num = len(self.metainfo['joint_names'])
-        keypoints = np.array(ann['keypoints'], dtype=np.float32).reshape(
-            num, 3
-        )
-        if not np.isfinite(keypoints).all():
-            raise ValueError('non-finite keypoints')
+        keypoints = finite_array(ann['keypoints'], (num, 3), 'keypoints')
         valid = keypoints[:, 2:].copy()
         keypoints[:, 2] = 0
-        return dict(
-            img_path=osp.join(img_dir, img['file_name']),
-            img_id=img['id'],
-            ann_id=ann['id'],
-            img_shape=(img['height'], img['width']),
+        return coco_data_info(
+            img,
+            ann,
+            osp.join(self.img_dir, img['file_name']),
             bbox=bbox,
             keypoints=keypoints,
             keypoints_valid=valid,
@@ -169,7 +156,7 @@ class MPIIDataset(BaseMeshDataset):
 
     def _fit(self, entry: Optional[dict], masks: dict) -> dict:
         """``gt_params`` of one annotation (``param_valid`` False when
-        the fit file has no entry)."""
+        the fit file has no entry) with the whole-body ``masks``."""
         param = None if entry is None else entry[FIT_KEYS[self.model_type]]
         if param is None:
             return dict(param_valid=False, **masks)

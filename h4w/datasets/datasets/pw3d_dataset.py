@@ -1,6 +1,5 @@
 """3DPW (spec §5.4 "PW3D", §5.5 "PW3D (P2P, evaluated)", §6.5)."""
 
-import json
 import os.path as osp
 from typing import Dict, List, Optional
 
@@ -8,8 +7,7 @@ import numpy as np
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import BaseMeshDataset, annotation_context
-from .human36m_dataset import fit_params
+from .base import BaseMeshDataset, coco_data_info, finite_array, fit_params
 
 __all__ = ['PW3DDataset']
 
@@ -100,22 +98,9 @@ class PW3DDataset(BaseMeshDataset):
         )
 
     def load_annotations(self) -> List[dict]:
-        with open(self.ann_file) as f:
-            db = json.load(f)
-        img_dir = self.data_prefix.get('img', self.data_root)
-        with annotation_context(self.ann_file, 'images'):
-            images = {img['id']: img for img in db['images']}
-        with annotation_context(self.ann_file, 'annotations'):
-            annotations = db['annotations']
-        data_list = []
-        for ann in annotations:
-            with annotation_context(self.ann_file, ann.get('id')):
-                info = self._parse(ann, images[ann['image_id']], img_dir)
-            if info is not None:
-                data_list.append(info)
-        return data_list
+        return self.parse_coco(self.ann_file, self._parse)
 
-    def _parse(self, ann: dict, img: dict, img_dir: str) -> Optional[dict]:
+    def _parse(self, ann: dict, img: dict) -> Optional[dict]:
         bbox = process_bbox(ann['bbox'], img['width'], img['height'])
         if bbox is None:
             return None
@@ -128,20 +113,17 @@ class PW3DDataset(BaseMeshDataset):
             self.model_type,
         )
         for key, size in SMPL_PARAM_SIZES.items():
-            params[key] = params[key].reshape(size)
-            if not np.isfinite(params[key]).all():
-                raise ValueError(f'non-finite smpl_param {key}')
+            params[key] = finite_array(params[key], size, f'smpl_param {key}')
         cam = img['cam_param']
         params.update(
             gender=GENDERS[gender],
             focal=np.asarray(cam['focal'], dtype=np.float32).reshape(2),
             princpt=np.asarray(cam['princpt'], dtype=np.float32).reshape(2),
         )
-        return dict(
-            img_path=osp.join(img_dir, img['sequence'], img['file_name']),
-            img_id=img['id'],
-            ann_id=ann['id'],
-            img_shape=(img['height'], img['width']),
+        return coco_data_info(
+            img,
+            ann,
+            osp.join(self.img_dir, img['sequence'], img['file_name']),
             bbox=bbox,
             is_3d=1.0,
             gt_params=params,

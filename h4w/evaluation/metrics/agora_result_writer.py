@@ -5,15 +5,14 @@ import os.path as osp
 import pickle
 import pickletools
 from collections import OrderedDict
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmengine.structures import BaseDataElement
 
 from h4w.registry import METRICS
-from .utils import instance_array, meta_value, to_numpy
+from .utils import PerSampleMetric, instance_array, meta_value, to_numpy
 
 # AGORA parameter name -> (pred_instances key or None for zeros, size), in
 # Hand4Whole's order.
@@ -72,7 +71,7 @@ def dumps_numpy1_compatible(obj: Any) -> bytes:
 
 
 @METRICS.register_module()
-class AGORAResultWriter(BaseMetric):
+class AGORAResultWriter(PerSampleMetric):
     """Write one AGORA result pickle per predicted person.
 
     File ``<out_dir>/<img_name>_personId_<person_id>.pkl`` with
@@ -102,18 +101,8 @@ class AGORAResultWriter(BaseMetric):
 
     default_prefix: Optional[str] = 'AGORA'
 
-    def __init__(
-        self,
-        out_dir: str,
-        collect_device: str = 'cpu',
-        prefix: Optional[str] = None,
-        collect_dir: Optional[str] = None,
-    ) -> None:
-        super().__init__(
-            collect_device=collect_device,
-            prefix=prefix,
-            collect_dir=collect_dir,
-        )
+    def __init__(self, out_dir: str, **kwargs) -> None:
+        super().__init__(**kwargs)
         if not out_dir or not isinstance(out_dir, str):
             raise ValueError('AGORAResultWriter needs out_dir (a folder)')
         self.out_dir = out_dir
@@ -146,25 +135,16 @@ class AGORAResultWriter(BaseMetric):
             joints = joints @ trans[:, :2].T + trans[:, 2]
         return {'params': params, 'joints': joints.astype(np.float32)[None]}
 
-    def process(
-        self, data_batch: Optional[dict], data_samples: Sequence[dict]
-    ) -> None:
-        """Store the file name and content of each sample.
-
-        Args:
-            data_batch (dict, optional): Unused.
-            data_samples (Sequence[dict]): Data-sample dicts with metainfo
-                ``img_name``, ``person_id`` and optionally
-                ``img_to_full_trans``, and the SMPL-X parameters,
-                ``cam_trans`` and ``smplx_joint_proj_orig`` in
-                ``pred_instances``.
-        """
-        for sample in data_samples:
-            name = self.file_name(
-                meta_value(sample, 'img_name'),
-                int(to_numpy(meta_value(sample, 'person_id'))),
-            )
-            self.results.append((name, self.sample_content(sample)))
+    def sample_result(self, data_sample: dict) -> Tuple[str, Dict[str, Any]]:
+        """File name and content of a data-sample dict with metainfo
+        ``img_name``, ``person_id`` and optionally ``img_to_full_trans``,
+        and the SMPL-X parameters, ``cam_trans`` and
+        ``smplx_joint_proj_orig`` in ``pred_instances``."""
+        name = self.file_name(
+            meta_value(data_sample, 'img_name'),
+            int(to_numpy(meta_value(data_sample, 'person_id'))),
+        )
+        return name, self.sample_content(data_sample)
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """Write the pickles.

@@ -3,13 +3,13 @@
 import json
 import os
 import os.path as osp
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional
 
 import numpy as np
 from mmengine.logging import MMLogger
 
 from h4w.registry import METRICS
-from .utils import BodyModelMetric, ConfigType, instance_array, meta_value
+from .utils import BodyModelMetric, ConfigType, meta_value
 
 
 @METRICS.register_module()
@@ -44,40 +44,23 @@ class FreiHANDDumpMetric(BodyModelMetric):
         body_model: ConfigType,
         out_dir: Optional[str] = None,
         pred_key: str = 'mano_mesh_cam',
-        collect_device: str = 'cpu',
-        prefix: Optional[str] = None,
-        collect_dir: Optional[str] = None,
+        **kwargs,
     ) -> None:
-        super().__init__(
-            body_model,
-            collect_device=collect_device,
-            prefix=prefix,
-            collect_dir=collect_dir,
-        )
+        super().__init__(body_model, pred_key, **kwargs)
         self.out_dir = out_dir
-        self.pred_key = pred_key
 
-    def process(
-        self, data_batch: Optional[dict], data_samples: Sequence[dict]
-    ) -> None:
-        """Store sample index, joints and mesh of each sample.
-
-        Args:
-            data_batch (dict, optional): Unused.
-            data_samples (Sequence[dict]): Data-sample dicts with metainfo
-                ``sample_idx`` and ``pred_instances[pred_key]``
-                (1, 778, 3).
-        """
-        regressor = self.body_arrays['joint_regressor']
-        for sample in data_samples:
-            mesh = instance_array(sample, 'pred_instances', self.pred_key)
-            self.results.append(
-                dict(
-                    sample_idx=int(meta_value(sample, 'sample_idx')),
-                    joints=(regressor @ mesh).astype(np.float32),
-                    mesh=mesh.astype(np.float32),
-                )
-            )
+    def sample_result(self, data_sample: dict) -> dict:
+        """Sample index, joints and mesh of a data-sample dict with
+        metainfo ``sample_idx`` and ``pred_instances[pred_key]``
+        (1, 778, 3)."""
+        mesh = self.pred_array(data_sample)
+        return dict(
+            sample_idx=int(meta_value(data_sample, 'sample_idx')),
+            joints=(self.body_arrays['joint_regressor'] @ mesh).astype(
+                np.float32
+            ),
+            mesh=mesh.astype(np.float32),
+        )
 
     def _resolve_out_dir(self) -> str:
         """``out_dir``, or the folder of the current log file."""

@@ -1,22 +1,15 @@
 """Human3.6M joint errors (spec §6.4)."""
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional
 
 from h4w.registry import METRICS
-from ..functional import mean_point_error
-from .utils import (
-    BodyModelMetric,
-    ConfigType,
-    instance_array,
-    log_metrics,
-    mean_in_mm,
-)
+from .utils import H36M_EVAL_JOINTS, ConfigType, H36MJointMetric
 
-H36M_EVAL_JOINTS = (1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16)
+__all__ = ['Human36MMetric', 'H36M_EVAL_JOINTS']
 
 
 @METRICS.register_module()
-class Human36MMetric(BodyModelMetric):
+class Human36MMetric(H36MJointMetric):
     """MPJPE and PA-MPJPE of the 17 Human3.6M joints regressed from the
     predicted mesh.
 
@@ -42,7 +35,6 @@ class Human36MMetric(BodyModelMetric):
     """
 
     default_prefix: Optional[str] = 'H36M'
-    body_arrays_needed = ('h36m_regressor',)
     metric_names = ('MPJPE', 'PA-MPJPE')
 
     def __init__(
@@ -50,56 +42,14 @@ class Human36MMetric(BodyModelMetric):
         body_model: ConfigType,
         pred_key: str = 'smplx_mesh_cam',
         gt_key: str = 'keypoints_cam',
-        eval_joints: Sequence[int] = H36M_EVAL_JOINTS,
-        root_idx: int = 0,
-        collect_device: str = 'cpu',
-        prefix: Optional[str] = None,
-        collect_dir: Optional[str] = None,
+        **kwargs,
     ) -> None:
-        super().__init__(
-            body_model,
-            collect_device=collect_device,
-            prefix=prefix,
-            collect_dir=collect_dir,
-        )
-        self.pred_key = pred_key
-        self.gt_key = gt_key
-        self.eval_joints = list(eval_joints)
-        self.root_idx = root_idx
+        super().__init__(body_model, pred_key, gt_key, **kwargs)
 
-    def process(
-        self, data_batch: Optional[dict], data_samples: Sequence[dict]
-    ) -> None:
-        """Store the per-sample errors (metres) of a batch.
-
-        Args:
-            data_batch (dict, optional): Unused.
-            data_samples (Sequence[dict]): Data-sample dicts with
-                ``gt_instances[gt_key]`` (1, 17, 3) and
-                ``pred_instances[pred_key]`` (1, V, 3), metres.
-        """
-        regressor = self.body_arrays['h36m_regressor']
-        for sample in data_samples:
-            gt = instance_array(sample, 'gt_instances', self.gt_key)
-            pred = regressor @ instance_array(
-                sample, 'pred_instances', self.pred_key
-            )
-            gt = gt - gt[self.root_idx]
-            pred = pred - pred[self.root_idx]
-            gt, pred = gt[self.eval_joints], pred[self.eval_joints]
-            self.results.append(
-                {
-                    'MPJPE': float(mean_point_error(pred, gt)),
-                    'PA-MPJPE': float(
-                        mean_point_error(pred, gt, 'procrustes')
-                    ),
-                }
-            )
-
-    def compute_metrics(self, results: list) -> Dict[str, float]:
-        """Mean MPJPE and PA-MPJPE in mm."""
-        metrics = mean_in_mm(results, self.metric_names)
-        log_metrics(
-            f'{self.prefix} joint errors ({len(results)} samples):', metrics
-        )
-        return metrics
+    def sample_result(self, data_sample: dict) -> Dict[str, float]:
+        """Errors (metres) of a data-sample dict with
+        ``gt_instances[gt_key]`` (1, 17, 3) and ``pred_instances[pred_key]``
+        (1, V, 3), metres."""
+        gt = self.gt_array(data_sample)
+        pred = self.regress(self.pred_array(data_sample))
+        return self.joint_errors(pred, gt)

@@ -1,5 +1,6 @@
 """Pieces shared by the h4w metrics: reading arrays from data-sample dicts,
-body-model arrays built on first use, and the logged result block."""
+the logged result block, and the base classes (one result per sample,
+body-model arrays built on first use, root-relative H36M joint errors)."""
 
 import copy
 from collections import OrderedDict
@@ -13,8 +14,13 @@ from mmengine.logging import MMLogger
 from mmengine.structures import BaseDataElement
 
 from h4w.registry import MODELS
+from ..functional import mean_point_error
 
 ConfigType = Union[dict, ConfigDict]
+
+# The 14 of the 17 H36M joints that the Human3.6M and 3DPW protocols
+# evaluate.
+H36M_EVAL_JOINTS = (1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16)
 
 
 def to_numpy(value: Any, dtype: Optional[np.dtype] = None) -> np.ndarray:
@@ -100,42 +106,75 @@ def mean_in_mm(
     )
 
 
-class BodyModelMetric(BaseMetric):
+class PerSampleMetric(BaseMetric):
+    """Base of the metrics that store one result per data sample: what
+    :meth:`sample_result` returns for it. Arguments are those of
+    :class:`mmengine.evaluator.BaseMetric` (``collect_device``, ``prefix``,
+    ``collect_dir``).
+    """
+
+    def sample_result(self, data_sample: dict) -> Any:
+        """The result stored for one data-sample dict."""
+        raise NotImplementedError
+
+    def process(
+        self, data_batch: Optional[dict], data_samples: Sequence[dict]
+    ) -> None:
+        """Store :meth:`sample_result` of each sample of a batch.
+
+        Args:
+            data_batch (dict, optional): Unused.
+            data_samples (Sequence[dict]): Data-sample dicts
+                (``MeshDataSample.to_dict()`` outputs), with the fields
+                that the subclass's :meth:`sample_result` names.
+        """
+        for sample in data_samples:
+            self.results.append(self.sample_result(sample))
+
+
+class BodyModelMetric(PerSampleMetric):
     """Base of the metrics that need arrays of a body model (regressors,
     vertex ids); the model is built from its config on first use only.
+
+    Subclasses that compute errors set ``metric_names`` and
+    ``errors_title`` and return per-sample errors in metres from
+    :meth:`sample_result`; the default :meth:`compute_metrics` averages
+    and logs them.
 
     Args:
         body_model (dict): Body-model config, e.g.
             ``dict(type='SMPLXModel', model_path=...)``.
-        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to 'cpu'.
-        prefix (str, optional): Metric-name prefix; None uses
-            ``default_prefix``.
-        collect_dir (str, optional): Folder for the CPU collection in
-            distributed runs.
+        pred_key (str): Predicted mesh in ``pred_instances``.
+        gt_key (str, optional): GT mesh or joints in ``gt_instances``;
+            None for metrics without GT.
+        **kwargs: ``collect_device`` (``'cpu'`` or ``'gpu'``, default
+            'cpu'), ``prefix`` (None uses ``default_prefix``) and
+            ``collect_dir`` of :class:`mmengine.evaluator.BaseMetric`.
     """
 
     # Names of the body-model tensors (dotted for sub-modules) to keep, set
     # by the subclass or per instance.
     body_arrays_needed: Sequence[str] = ()
+    # Output keys in print order and the words of the logged title.
+    metric_names: Sequence[str] = ()
+    errors_title: str = 'errors'
 
     def __init__(
         self,
         body_model: ConfigType,
-        collect_device: str = 'cpu',
-        prefix: Optional[str] = None,
-        collect_dir: Optional[str] = None,
+        pred_key: str,
+        gt_key: Optional[str] = None,
+        **kwargs,
     ) -> None:
-        super().__init__(
-            collect_device=collect_device,
-            prefix=prefix,
-            collect_dir=collect_dir,
-        )
+        super().__init__(**kwargs)
         if body_model is None:
             raise ValueError(
                 f'{type(self).__name__} needs a body_model config'
             )
         self.body_model_cfg = copy.deepcopy(body_model)
         self._body_arrays: Optional[Dict[str, np.ndarray]] = None
+        self.pred_key = pred_key
+        self.gt_key = gt_key
 
     @property
     def body_arrays(self) -> Dict[str, np.ndarray]:
@@ -160,3 +199,72 @@ class BodyModelMetric(BaseMetric):
                 arrays[name] = array
             self._body_arrays = arrays
         return self._body_arrays
+
+    def pred_array(self, data_sample: dict) -> np.ndarray:
+        """``pred_instances[pred_key]`` of a sample, e.g. (V, 3)."""
+        return instance_array(data_sample, 'pred_instances', self.pred_key)
+
+    def gt_array(self, data_sample: dict) -> np.ndarray:
+        """``gt_instances[gt_key]`` of a sample, e.g. (V, 3)."""
+        return instance_array(data_sample, 'gt_instances', self.gt_key)
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        """Mean errors in mm, ordered as ``metric_names``, logged under
+        ``'<prefix> <errors_title> (<n> samples):'``."""
+        metrics = mean_in_mm(results, self.metric_names)
+        log_metrics(
+            f'{self.prefix} {self.errors_title} ({len(results)} samples):',
+            metrics,
+        )
+        return metrics
+
+
+class H36MJointMetric(BodyModelMetric):
+    """Base of the metrics on the 17 Human3.6M joints that the body
+    model's ``h36m_regressor`` (17, V) regresses from a mesh.
+
+    Args:
+        body_model (dict): SMPL-X or SMPL config with
+            ``h36m_regressor_file``.
+        pred_key (str): Predicted mesh in ``pred_instances``.
+        gt_key (str): GT in ``gt_instances`` (joints or mesh, as the
+            subclass reads it).
+        eval_joints (Sequence[int]): Evaluated H36M joints. Defaults to
+            ``H36M_EVAL_JOINTS`` (14).
+        root_idx (int): Root (pelvis) joint. Defaults to 0.
+        **kwargs: ``collect_device``, ``prefix`` and ``collect_dir`` (see
+            :class:`BodyModelMetric`).
+    """
+
+    body_arrays_needed = ('h36m_regressor',)
+    errors_title = 'joint errors'
+
+    def __init__(
+        self,
+        body_model: ConfigType,
+        pred_key: str,
+        gt_key: str,
+        eval_joints: Sequence[int] = H36M_EVAL_JOINTS,
+        root_idx: int = 0,
+        **kwargs,
+    ) -> None:
+        super().__init__(body_model, pred_key, gt_key, **kwargs)
+        self.eval_joints = list(eval_joints)
+        self.root_idx = root_idx
+
+    def regress(self, mesh: np.ndarray) -> np.ndarray:
+        """The H36M joints (17, 3) of a mesh (V, 3)."""
+        return self.body_arrays['h36m_regressor'] @ mesh
+
+    def joint_errors(
+        self, pred: np.ndarray, gt: np.ndarray
+    ) -> Dict[str, float]:
+        """``MPJPE`` and ``PA-MPJPE`` (metres) of H36M joints (17, 3),
+        both made relative to joint ``root_idx``, on the ``eval_joints``;
+        PA after :func:`rigid_align` on those joints."""
+        pred = (pred - pred[self.root_idx])[self.eval_joints]
+        gt = (gt - gt[self.root_idx])[self.eval_joints]
+        return {
+            'MPJPE': float(mean_point_error(pred, gt)),
+            'PA-MPJPE': float(mean_point_error(pred, gt, 'procrustes')),
+        }

@@ -6,13 +6,7 @@ import numpy as np
 
 from h4w.registry import METRICS
 from ..functional import mean_point_error
-from .utils import (
-    BodyModelMetric,
-    ConfigType,
-    instance_array,
-    log_metrics,
-    mean_in_mm,
-)
+from .utils import BodyModelMetric, ConfigType
 
 PARTS = ('all', 'hands', 'face')
 ALIGNMENT_NAMES = {'procrustes': 'PA-MPVPE', 'translation': 'MPVPE'}
@@ -81,6 +75,7 @@ class WholeBodyMeshMetric(BodyModelMetric):
     """
 
     default_prefix: Optional[str] = 'WholeBody'
+    errors_title = 'whole-body mesh errors'
 
     def __init__(
         self,
@@ -91,16 +86,9 @@ class WholeBodyMeshMetric(BodyModelMetric):
         alignments: Sequence[str] = ('procrustes', 'translation'),
         gt_key: str = 'smplx_mesh_cam',
         pred_key: str = 'smplx_mesh_cam',
-        collect_device: str = 'cpu',
-        prefix: Optional[str] = None,
-        collect_dir: Optional[str] = None,
+        **kwargs,
     ) -> None:
-        super().__init__(
-            body_model,
-            collect_device=collect_device,
-            prefix=prefix,
-            collect_dir=collect_dir,
-        )
+        super().__init__(body_model, pred_key, gt_key, **kwargs)
         for part in parts:
             if part not in PARTS:
                 raise ValueError(f'parts must be among {PARTS}, got {part!r}')
@@ -118,8 +106,6 @@ class WholeBodyMeshMetric(BodyModelMetric):
             None if gt_rotation is None else axis_angle_to_matrix(gt_rotation)
         )
         self.with_joints = with_joints
-        self.gt_key = gt_key
-        self.pred_key = pred_key
         needed = ['layer.J_regressor']
         if 'hands' in self.parts:
             needed += ['lhand_vertex_ids', 'rhand_vertex_ids']
@@ -211,29 +197,11 @@ class WholeBodyMeshMetric(BodyModelMetric):
             errors['PA-MPJPE_hands'] = float(hands[0] + hands[1]) / 2
         return errors
 
-    def process(
-        self, data_batch: Optional[dict], data_samples: Sequence[dict]
-    ) -> None:
-        """Store the per-sample errors (metres) of a batch.
-
-        Args:
-            data_batch (dict, optional): Unused.
-            data_samples (Sequence[dict]): ``MeshDataSample.to_dict()``
-                outputs with ``gt_instances[gt_key]`` and
-                ``pred_instances[pred_key]`` (1, 10475, 3) in metres.
-        """
-        for sample in data_samples:
-            gt = instance_array(sample, 'gt_instances', self.gt_key)
-            pred = instance_array(sample, 'pred_instances', self.pred_key)
-            if self.gt_rotation is not None:
-                gt = gt @ self.gt_rotation.T
-            self.results.append(self._sample_errors(pred, gt))
-
-    def compute_metrics(self, results: list) -> Dict[str, float]:
-        """Mean errors in mm, ordered as :attr:`metric_names`."""
-        metrics = mean_in_mm(results, self.metric_names)
-        log_metrics(
-            f'{self.prefix} whole-body mesh errors ({len(results)} samples):',
-            metrics,
-        )
-        return metrics
+    def sample_result(self, data_sample: dict) -> Dict[str, float]:
+        """All errors (metres) of a data-sample dict with
+        ``gt_instances[gt_key]`` and ``pred_instances[pred_key]``
+        (1, 10475, 3) in metres, keyed as the output."""
+        gt = self.gt_array(data_sample)
+        if self.gt_rotation is not None:
+            gt = gt @ self.gt_rotation.T
+        return self._sample_errors(self.pred_array(data_sample), gt)

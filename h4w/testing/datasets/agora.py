@@ -31,6 +31,7 @@ import torch
 from h4w.datasets.datasets.agora_dataset import (
     AGORA_FULL_SHAPE,
     AGORA_SMPLX_PART_INDICES,
+    PARAM_KEYS,
     crop_file_stem,
 )
 from h4w.datasets.transforms.topdown_affine import get_patch_transform
@@ -54,17 +55,9 @@ LOW_SHAPE = (720, 1280)
 #: Raw renders are written at 3840x2160 / RAW_DOWNSCALE.
 RAW_DOWNSCALE = 4
 
-#: SMPL-X parameter name -> processed json key.
-JSON_KEYS = dict(
-    root_pose='global_orient',
-    body_pose='body_pose',
-    shape='betas',
-    lhand_pose='left_hand_pose',
-    rhand_pose='right_hand_pose',
-    jaw_pose='jaw_pose',
-    expr='expression',
-    trans='transl',
-)
+#: SMPL-X parameter name -> processed json key (those that
+#: :class:`AGORADataset` reads).
+JSON_KEYS = PARAM_KEYS['smplx'][1]
 SUFFIX = dict(smplx='SMPLX', smpl='SMPL')
 
 

@@ -42,53 +42,29 @@ from h4w.models.body_models.joint_sets import (
     SMPL_JOINTS,
     SMPLX_JOINTS,
 )
+from h4w.datasets.datasets.coco_dataset import WHOLEBODY_METAINFO
 from .scene import SyntheticPeople
 
 __all__ = ['make_coco', 'COCO_WHOLEBODY_GROUPS']
 
-_FINGERS = ('Thumb', 'Index', 'Middle', 'Ring', 'Pinky')
 
-
-def _hand(side: str) -> list:
-    return [f'{side}_Wrist'] + [
-        f'{side}_{finger}_{i}' for finger in _FINGERS for i in range(1, 5)
-    ]
+def _wholebody_groups() -> Dict[str, list]:
+    """COCO-WholeBody annotation key -> joint names, from the whole-body
+    joint order of :class:`MSCOCODataset` (17 body, Pelvis, 6 feet,
+    21 + 21 hand and 68 face keypoints); the hand wrists take the SMPL-X
+    body wrist names (the dataset's ``*_Wrist_Hand`` have no joint)."""
+    names = list(WHOLEBODY_METAINFO['joint_names'])
+    return dict(
+        keypoints=names[:17],
+        foot_kpts=names[18:24],
+        lefthand_kpts=['L_Wrist'] + names[25:45],
+        righthand_kpts=['R_Wrist'] + names[46:66],
+        face_kpts=names[66:],
+    )
 
 
 #: COCO-WholeBody keypoint groups (annotation key -> joint names).
-COCO_WHOLEBODY_GROUPS = dict(
-    keypoints=[
-        'Nose',
-        'L_Eye',
-        'R_Eye',
-        'L_Ear',
-        'R_Ear',
-        'L_Shoulder',
-        'R_Shoulder',
-        'L_Elbow',
-        'R_Elbow',
-        'L_Wrist',
-        'R_Wrist',
-        'L_Hip',
-        'R_Hip',
-        'L_Knee',
-        'R_Knee',
-        'L_Ankle',
-        'R_Ankle',
-    ],
-    foot_kpts=[
-        'L_Big_toe',
-        'L_Small_toe',
-        'L_Heel',
-        'R_Big_toe',
-        'R_Small_toe',
-        'R_Heel',
-    ],
-    lefthand_kpts=_hand('L'),
-    righthand_kpts=_hand('R'),
-    face_kpts=[f'Face_{56 + i}' for i in range(17)]
-    + [f'Face_{i - 12}' for i in range(17, 68)],
-)
+COCO_WHOLEBODY_GROUPS = _wholebody_groups()
 
 _PART_GROUPS = dict(
     lefthand='lefthand_kpts', righthand='righthand_kpts', face='face_kpts'
@@ -169,24 +145,13 @@ def _fit(person: dict, kind: str) -> dict:
     if kind == 'smplx':
         p.update(lhand_valid=True, rhand_valid=True, face_valid=True)
         return dict(smplx_param=p, cam_param=cam)
-    if kind == 'smpl':
-        return dict(
-            smpl_param=dict(
-                pose=p['root_pose'] + p['body_pose'],
-                shape=p['shape'],
-                trans=p['trans'],
-            ),
-            cam_param=cam,
+    if kind in ('smpl', 'mano'):
+        # one pose vector: root, then body (SMPL) or fingers (MANO)
+        rest = p['body_pose'] if kind == 'smpl' else p['hand_pose']
+        param = dict(
+            pose=p['root_pose'] + rest, shape=p['shape'], trans=p['trans']
         )
-    if kind == 'mano':
-        return dict(
-            mano_param=dict(
-                pose=p['root_pose'] + p['hand_pose'],
-                shape=p['shape'],
-                trans=p['trans'],
-            ),
-            cam_param=cam,
-        )
+        return {f'{kind}_param': param, 'cam_param': cam}
     return dict(flame_param=p, cam_param=cam)
 
 

@@ -8,6 +8,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from .coco_file import coco_db
 from .scene import SyntheticPeople, project, rodrigues
 
 __all__ = [
@@ -175,11 +176,7 @@ def make_ehf(
             )
     with open(osp.join(data_dir, 'EHF.json'), 'w') as f:
         json.dump(
-            dict(
-                images=images,
-                annotations=annotations,
-                categories=[dict(id=1, name='person')],
-            ),
+            coco_db(images, annotations),
             f,
         )
     return root

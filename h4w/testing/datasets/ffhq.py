@@ -7,6 +7,7 @@ import os.path as osp
 import cv2
 import numpy as np
 
+from .coco_file import coco_db
 from .scene import SyntheticPeople
 
 __all__ = ['make_ffhq']
@@ -71,11 +72,7 @@ def make_ffhq(
             )
     with open(osp.join(data_dir, 'FFHQ.json'), 'w') as f:
         json.dump(
-            dict(
-                images=images,
-                annotations=annotations,
-                categories=[dict(id=1, name='face')],
-            ),
+            coco_db(images, annotations, 'face'),
             f,
         )
     with open(osp.join(data_dir, fit_file), 'w') as f:

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from h4w.structures.bbox import process_bbox
+from .coco_file import coco_db
 from .scene import SyntheticPeople
 
 __all__ = ['make_freihand']
@@ -99,11 +100,7 @@ def make_freihand(root: str, model_root: str, seed: int = 0) -> str:
             annotations.reverse()
         with open(osp.join(data_dir, f'freihand_{split}_coco.json'), 'w') as f:
             json.dump(
-                dict(
-                    images=images,
-                    annotations=annotations,
-                    categories=[dict(id=1, name='hand')],
-                ),
+                coco_db(images, annotations, 'hand'),
                 f,
             )
         with open(osp.join(data_dir, f'freihand_{split}_data.json'), 'w') as f:

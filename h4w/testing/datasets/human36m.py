@@ -6,6 +6,7 @@ import os.path as osp
 import cv2
 import numpy as np
 
+from .coco_file import coco_db
 from .scene import SyntheticPeople, rodrigues
 
 __all__ = ['make_human36m']
@@ -96,8 +97,7 @@ def make_human36m(root: str, model_root: str, seed: int = 0,
                           float(y2 - y1)]))
         prefix = osp.join(ann_dir, f'Human36M_subject{subject}')
         for kind, content in (
-                ('data', dict(images=images, annotations=annotations,
-                              categories=[dict(id=1, name='person')])),
+                ('data', coco_db(images, annotations)),
                 ('camera', cams), ('joint_3d', joints),
                 ('SMPLX_NeuralAnnot', fits['smplx']),
                 ('SMPL_NeuralAnnot', fits['smpl'])):

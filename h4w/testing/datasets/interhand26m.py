@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from h4w.models.body_models.joint_sets import MANO_JOINTS
+from .coco_file import coco_db
 from .scene import SyntheticPeople, project, rodrigues
 
 __all__ = ['make_interhand26m', 'MANO_TO_IH']
@@ -182,11 +183,7 @@ def make_interhand26m(root: str, model_root: str, seed: int = 0) -> str:
         for kind, content in (
             (
                 'data',
-                dict(
-                    images=images,
-                    annotations=annotations,
-                    categories=[dict(id=1, name='hand')],
-                ),
+                coco_db(images, annotations, 'hand'),
             ),
             ('camera', {str(CAPTURE): camera_db}),
             ('joint_3d', {str(CAPTURE): joints}),

@@ -12,30 +12,15 @@ from h4w.models.body_models.joint_sets import (
     SMPL_JOINTS,
     SMPLX_JOINTS,
 )
+from h4w.datasets.datasets.mpi_inf_3dhp_dataset import MPIINF3DHPDataset
+from .coco_file import coco_db
 from .scene import SyntheticPeople, project, rodrigues
 
 __all__ = ['make_mpi_inf_3dhp', 'MPI_INF_3DHP_JOINTS']
 
-#: The 17 joints of ``MPI-INF-3DHP_joint_3d.json`` (upstream order).
-MPI_INF_3DHP_JOINTS = (
-    'Head_top',
-    'Neck',
-    'R_Shoulder',
-    'R_Elbow',
-    'R_Wrist',
-    'L_Shoulder',
-    'L_Elbow',
-    'L_Wrist',
-    'R_Hip',
-    'R_Knee',
-    'R_Ankle',
-    'L_Hip',
-    'L_Knee',
-    'L_Ankle',
-    'Pelvis',
-    'Torso',
-    'Head',
-)
+#: The 17 joints of ``MPI-INF-3DHP_joint_3d.json`` (upstream order),
+#: those of :class:`MPIINF3DHPDataset`.
+MPI_INF_3DHP_JOINTS = MPIINF3DHPDataset.METAINFO['joint_names']
 
 #: Image (H, W) of the fixture (the real "1k" images are 1024 x 1024).
 IMG_SHAPE = (512, 512)
@@ -176,11 +161,7 @@ def make_mpi_inf_3dhp(
     for file_name, content in (
         (
             'MPI-INF-3DHP_1k.json',
-            dict(
-                images=images,
-                annotations=annotations,
-                categories=[dict(id=1, name='person')],
-            ),
+            coco_db(images, annotations),
         ),
         ('MPI-INF-3DHP_camera_1k.json', cameras),
         ('MPI-INF-3DHP_joint_3d.json', joints),

@@ -12,29 +12,15 @@ from h4w.models.body_models.joint_sets import (
     SMPL_JOINTS,
     SMPLX_JOINTS,
 )
+from h4w.datasets.datasets.mpii_dataset import MPIIDataset
+from .coco_file import coco_db
 from .scene import SyntheticPeople, project
 
 __all__ = ['make_mpii', 'MPII_KEYPOINTS']
 
-#: The 16 keypoints of the parsed ``train.json`` (upstream order).
-MPII_KEYPOINTS = (
-    'R_Ankle',
-    'R_Knee',
-    'R_Hip',
-    'L_Hip',
-    'L_Knee',
-    'L_Ankle',
-    'Pelvis',
-    'Thorax',
-    'Neck',
-    'Head_top',
-    'R_Wrist',
-    'R_Elbow',
-    'R_Shoulder',
-    'L_Shoulder',
-    'L_Elbow',
-    'L_Wrist',
-)
+#: The 16 keypoints of the parsed ``train.json`` (upstream order), those
+#: of :class:`MPIIDataset`.
+MPII_KEYPOINTS = MPIIDataset.METAINFO['joint_names']
 
 #: Per image: (H, W) and the people as (centre x / W, height fill).
 LAYOUTS = (
@@ -184,11 +170,7 @@ def make_mpii(
     for file_name, content in (
         (
             'train.json',
-            dict(
-                images=images,
-                annotations=annotations,
-                categories=[dict(id=1, name='person')],
-            ),
+            coco_db(images, annotations),
         ),
         ('MPII_train_SMPLX_NeuralAnnot.json', fits['smplx']),
         ('MPII_train_SMPL_NeuralAnnot.json', fits['smpl']),

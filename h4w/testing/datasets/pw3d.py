@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 
+from .coco_file import coco_db
 from .scene import SyntheticPeople
 
 __all__ = ['make_pw3d']
@@ -115,11 +116,7 @@ def make_pw3d(
                     )
         with open(osp.join(root, 'data', f'3DPW_{split}.json'), 'w') as f:
             json.dump(
-                dict(
-                    images=images,
-                    annotations=annotations,
-                    categories=[dict(id=1, name='person')],
-                ),
+                coco_db(images, annotations),
                 f,
             )
     return root

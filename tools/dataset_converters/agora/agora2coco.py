@@ -80,10 +80,37 @@ from h4w.models import body_models  # noqa: F401 (registers the layers)
 from h4w.registry import MODELS
 from h4w.structures.bbox import bbox_from_points
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from agora_common import (  # noqa: E402 (this folder is on sys.path now)
+    add_print_every,
+    argument_parser,
+    require_dataset_path,
+)
+
 # --------------------------------------------------------------- camera
 #: Sensor of AGORA's virtual DSLR (mm, width x height) and render size.
 SENSOR_MM = (36.0, 20.25)
 IMG_SIZE = (3840, 2160)  # (W, H)
+
+
+def _fixed_camera(
+    focal_mm: float,
+    position: Tuple[float, float, float],
+    yaw: float,
+    pitch: float,
+    scene3d: bool,
+) -> dict:
+    """A fixed camera as :func:`scene_camera` returns it (no ground-plane
+    offset)."""
+    return dict(
+        focal_mm=focal_mm,
+        position=position,
+        yaw=yaw,
+        pitch=pitch,
+        ground=(0.0, 0.0, 0.0),
+        scene3d=scene3d,
+    )
+
 
 #: Fixed cameras of AGORA's scenes, by a substring of the image name:
 #: focal length (mm), position (Unreal, cm), yaw / pitch (degrees),
@@ -91,72 +118,12 @@ IMG_SIZE = (3840, 2160)  # (W, H)
 #: Checked in this order; other names use the table's ``camX/Y/Z`` and
 #: ``camYaw`` with 28 mm, no pitch and the ground plane at y = -1.7 m.
 FIXED_CAMERAS = (
-    (
-        'hdri',
-        dict(
-            focal_mm=50.0,
-            position=(0.0, 0.0, 170.0),
-            yaw=0.0,
-            pitch=0.0,
-            ground=(0.0, 0.0, 0.0),
-            scene3d=False,
-        ),
-    ),
-    (
-        'cam00',
-        dict(
-            focal_mm=18.0,
-            position=(400.0, -275.0, 265.0),
-            yaw=135.0,
-            pitch=30.0,
-            ground=(0.0, 0.0, 0.0),
-            scene3d=True,
-        ),
-    ),
-    (
-        'cam01',
-        dict(
-            focal_mm=18.0,
-            position=(400.0, 225.0, 265.0),
-            yaw=-135.0,
-            pitch=30.0,
-            ground=(0.0, 0.0, 0.0),
-            scene3d=True,
-        ),
-    ),
-    (
-        'cam02',
-        dict(
-            focal_mm=18.0,
-            position=(-490.0, 170.0, 265.0),
-            yaw=-45.0,
-            pitch=30.0,
-            ground=(0.0, 0.0, 0.0),
-            scene3d=True,
-        ),
-    ),
-    (
-        'cam03',
-        dict(
-            focal_mm=18.0,
-            position=(-490.0, -275.0, 265.0),
-            yaw=45.0,
-            pitch=30.0,
-            ground=(0.0, 0.0, 0.0),
-            scene3d=True,
-        ),
-    ),
-    (
-        'ag2',
-        dict(
-            focal_mm=28.0,
-            position=(0.0, 0.0, 170.0),
-            yaw=0.0,
-            pitch=15.0,
-            ground=(0.0, 0.0, 0.0),
-            scene3d=False,
-        ),
-    ),
+    ('hdri', _fixed_camera(50.0, (0.0, 0.0, 170.0), 0.0, 0.0, False)),
+    ('cam00', _fixed_camera(18.0, (400.0, -275.0, 265.0), 135.0, 30.0, True)),
+    ('cam01', _fixed_camera(18.0, (400.0, 225.0, 265.0), -135.0, 30.0, True)),
+    ('cam02', _fixed_camera(18.0, (-490.0, 170.0, 265.0), -45.0, 30.0, True)),
+    ('cam03', _fixed_camera(18.0, (-490.0, -275.0, 265.0), 45.0, 30.0, True)),
+    ('ag2', _fixed_camera(28.0, (0.0, 0.0, 170.0), 0.0, 15.0, False)),
 )
 TABLE_CAMERA = dict(
     focal_mm=28.0, pitch=0.0, ground=(0.0, -1.7, 0.0), scene3d=True
@@ -274,15 +241,36 @@ def project(
 
 
 # ---------------------------------------------------------------- models
+def _model_spec(
+    model: str,
+    suffix: str,
+    layer: str,
+    keys: Dict[str, str],
+    joint_names: Sequence[str],
+) -> dict:
+    """The entry of :data:`MODEL_SPECS` of one body model; folders, columns
+    and keys follow AGORA's naming (``SMPLX/``, ``gt_path_smplx`` ...)."""
+    return dict(
+        train_glob=f'{suffix}/*.pkl',
+        val_glob=f'validation_{suffix}/{suffix}/*.pkl',
+        gt_column=f'gt_path_{model}',
+        layer=layer,
+        keys=keys,
+        num_joints=len(joint_names),
+        params_dir=f'{model}_params_cam',
+        param_path_key=f'{model}_param_path',
+        suffix=suffix,
+    )
+
+
 #: Per body model: table folders, GT path column, fit keys
 #: (layer argument -> pkl key), joints in ``gt_joints_2d``, param folder.
 MODEL_SPECS = dict(
-    smplx=dict(
-        train_glob='SMPLX/*.pkl',
-        val_glob='validation_SMPLX/SMPLX/*.pkl',
-        gt_column='gt_path_smplx',
-        layer='SMPLXModel',
-        keys=dict(
+    smplx=_model_spec(
+        'smplx',
+        'SMPLX',
+        'SMPLXModel',
+        dict(
             global_orient='global_orient',
             body_pose='body_pose',
             jaw_pose='jaw_pose',
@@ -294,26 +282,19 @@ MODEL_SPECS = dict(
             expression='expression',
             transl='transl',
         ),
-        num_joints=len(AGORA_SMPLX_JOINT_NAMES),
-        params_dir='smplx_params_cam',
-        param_path_key='smplx_param_path',
-        suffix='SMPLX',
+        AGORA_SMPLX_JOINT_NAMES,
     ),
-    smpl=dict(
-        train_glob='SMPL/*.pkl',
-        val_glob='validation_SMPL/SMPL/*.pkl',
-        gt_column='gt_path_smpl',
-        layer='SMPLModel',
-        keys=dict(
+    smpl=_model_spec(
+        'smpl',
+        'SMPL',
+        'SMPLModel',
+        dict(
             global_orient='root_pose',
             body_pose='body_pose',
             betas='betas',
             transl='translation',
         ),
-        num_joints=len(AGORA_SMPL_JOINT_NAMES),
-        params_dir='smpl_params_cam',
-        param_path_key='smpl_param_path',
-        suffix='SMPL',
+        AGORA_SMPL_JOINT_NAMES,
     ),
 )
 
@@ -645,14 +626,7 @@ class Converter:
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split('\n\n')[0],
-        epilog=__doc__.split('\n\n', 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        '--dataset-path', required=True, help='AGORA root (data/AGORA/data)'
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument(
         '--human-model-path',
         required=True,
@@ -671,19 +645,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         choices=('train', 'validation'),
         default=['train', 'validation'],
     )
-    parser.add_argument(
-        '--print-every',
-        type=int,
-        default=100,
-        help='progress line every N images',
-    )
+    add_print_every(parser, 100, 'images')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     args = parse_args(argv)
-    if not osp.isdir(args.dataset_path):
-        sys.exit(f'--dataset-path {args.dataset_path} is not a folder')
+    require_dataset_path(args.dataset_path)
     converter = Converter(
         args.dataset_path, args.human_model_path, args.model, args.print_every
     )

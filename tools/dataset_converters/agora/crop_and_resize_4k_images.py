@@ -43,6 +43,13 @@ from h4w.datasets.datasets.agora_dataset import (
 from h4w.datasets.transforms.topdown_affine import get_patch_transform
 from h4w.structures.bbox import process_bbox
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from agora_common import (  # noqa: E402 (this folder is on sys.path now)
+    add_print_every,
+    argument_parser,
+    require_dataset_path,
+)
+
 
 def crop_jobs(
     dataset_path: str,
@@ -177,14 +184,7 @@ def _run(args: tuple) -> str:
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split('\n\n')[0],
-        epilog=__doc__.split('\n\n', 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        '--dataset-path', required=True, help='AGORA root (data/AGORA/data)'
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument('--out-height', type=int, default=512)
     parser.add_argument('--out-width', type=int, default=384)
     parser.add_argument(
@@ -201,19 +201,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--workers', type=int, default=0, help='processes (0: in this process)'
     )
-    parser.add_argument(
-        '--print-every',
-        type=int,
-        default=500,
-        help='progress line every N crops',
-    )
+    add_print_every(parser, 500, 'crops')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     args = parse_args(argv)
-    if not osp.isdir(args.dataset_path):
-        sys.exit(f'--dataset-path {args.dataset_path} is not a folder')
+    require_dataset_path(args.dataset_path)
     out_shape = (args.out_height, args.out_width)
     jobs = list(
         crop_jobs(args.dataset_path, out_shape, args.test_dir, args.splits)

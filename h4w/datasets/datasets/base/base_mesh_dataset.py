@@ -2,18 +2,20 @@
 import contextlib
 import copy
 import hashlib
+import json
 import os
 import os.path as osp
 import pickle
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
+import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from h4w.datasets.transforms.loading import MissingImageError
 
 __all__ = ['AnnotationError', 'BaseMeshDataset', 'annotation_context',
-           'require_file']
+           'coco_data_info', 'finite_array', 'read_json', 'require_file']
 
 #: Bump when the parsed data-info layout changes (invalidates caches).
 CACHE_VERSION = 1
@@ -46,6 +48,31 @@ def require_file(path: str, what: str) -> str:
             f'{what} not found: {path} (see the data layout in README.md, '
             f'"Datasets")')
     return path
+
+
+def read_json(path: str) -> Any:
+    """The content of the JSON file ``path``."""
+    with open(path) as f:
+        return json.load(f)
+
+
+def coco_data_info(img: dict, ann: dict, img_path: str, **fields) -> dict:
+    """Data info of annotation ``ann`` on image ``img`` of a COCO-style
+    file: ``img_path``, ``img_id``, ``ann_id``, ``img_shape`` (H, W),
+    then ``fields``."""
+    return dict(img_path=img_path, img_id=img['id'], ann_id=ann['id'],
+                img_shape=(img['height'], img['width']), **fields)
+
+
+def finite_array(value: Any, shape: Sequence[int],
+                 name: str) -> np.ndarray:
+    """``value`` as a new float32 array of ``shape``; ValueError
+    ``'non-finite <name>'`` when an entry is NaN or infinite (a wrong
+    size raises the ValueError of :meth:`numpy.ndarray.reshape`)."""
+    array = np.array(value, dtype=np.float32).reshape(shape)
+    if not np.isfinite(array).all():
+        raise ValueError(f'non-finite {name}')
+    return array
 
 
 class BaseMeshDataset(BaseDataset):
@@ -117,6 +144,49 @@ class BaseMeshDataset(BaseDataset):
         """Arguments that change the parsed list (part of the cache key).
         Subclasses add theirs (split, resolution, ...)."""
         return dict(test_mode=self.test_mode, data_root=self.data_root)
+
+    @property
+    def img_dir(self) -> str:
+        """The image folder: ``data_prefix['img']``, else ``data_root``."""
+        return self.data_prefix.get('img', self.data_root)
+
+    def parse_coco(self,
+                   ann_file: str,
+                   parse: Callable[[dict, dict], Optional[dict]],
+                   gt_params: Optional[Callable[[Optional[dict]],
+                                                dict]] = None,
+                   fit_file: Optional[str] = None) -> List[dict]:
+        """Data infos of the annotations of a COCO-style file (``images``
+        and ``annotations`` lists).
+
+        ``parse(ann, img)`` gets each annotation with its image and returns
+        its data info, or None to leave it out. Errors are
+        :class:`AnnotationError` naming ``ann_file`` and the annotation id
+        (``'images'`` / ``'annotations'`` for the lists themselves).
+
+        With ``gt_params``, each kept info also gets ``gt_params`` =
+        ``gt_params(fit)``, ``fit`` the entry of the annotation id (a
+        string) in the JSON object ``fit_file`` (None when it has none, or
+        when there is no ``fit_file``); its errors name ``fit_file`` and
+        the id.
+        """
+        db = read_json(ann_file)
+        fits = read_json(fit_file) if fit_file is not None else {}
+        with annotation_context(ann_file, 'images'):
+            images = {img['id']: img for img in db['images']}
+        with annotation_context(ann_file, 'annotations'):
+            annotations = db['annotations']
+        data_list = []
+        for ann in annotations:
+            with annotation_context(ann_file, ann.get('id')):
+                info = parse(ann, images[ann['image_id']])
+            if info is None:
+                continue
+            if gt_params is not None:
+                with annotation_context(fit_file, ann['id']):
+                    info['gt_params'] = gt_params(fits.get(str(ann['id'])))
+            data_list.append(info)
+        return data_list
 
     # ------------------------------------------------------------ loading
     def _cache_path(self) -> str:
