@@ -1,3 +1,4 @@
+from .keypoint import affine_points
 from .mesh_data_sample import MeshDataSample
 
-__all__ = ['MeshDataSample']
+__all__ = ['MeshDataSample', 'affine_points']

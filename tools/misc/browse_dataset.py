@@ -24,6 +24,8 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
+from h4w.structures.keypoint import affine_points
+
 PREFIXES = ('smplx', 'smpl', 'mano', 'flame')
 
 
@@ -78,7 +80,7 @@ def _mesh_in_crop(sample, prefix):
     if sample.metainfo.get('flip', False):
         xy[:, 0] = sample.img_shape[1] - 1 - xy[:, 0]
     trans = np.asarray(sample.img2bb_trans, dtype=np.float64)
-    return xy @ trans[:, :2].T + trans[:, 2], verts[:, 2]
+    return affine_points(xy, trans), verts[:, 2]
 
 
 def render_sample(image, sample, hm_shape, faces=None, prefix=None):

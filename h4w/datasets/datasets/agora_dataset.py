@@ -1,9 +1,9 @@
 """AGORA (spec §5.4 "AGORA", §5.5 "AGORA (body, SMPL)", §6.3, §8)."""
 
-import json
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 from h4w.models.body_models.base_body_model import GENDERS
@@ -14,6 +14,7 @@ from h4w.models.body_models.joint_sets import (
 )
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, sanitize_bbox, xywh_to_xyxy
+from h4w.structures.keypoint import affine_points
 from .base import (
     BaseMeshDataset,
     annotation_context,
@@ -91,10 +92,8 @@ def agora_flip_pairs(names: Sequence[str]) -> Tuple[Tuple[int, int], ...]:
 
 def invert_affine(mat: np.ndarray) -> np.ndarray:
     """Inverse of a (2, 3) affine map, (2, 3) float32."""
-    full = np.concatenate(
-        [np.asarray(mat, np.float64).reshape(2, 3), [[0.0, 0.0, 1.0]]]
-    )
-    return np.linalg.inv(full)[:2].astype(np.float32)
+    return cv2.invertAffineTransform(
+        np.asarray(mat, np.float64).reshape(2, 3)).astype(np.float32)
 
 
 def crop_file_stem(img_file: str, person_id: int) -> str:
@@ -102,22 +101,6 @@ def crop_file_stem(img_file: str, person_id: int) -> str:
     crop written by ``crop_and_resize_4k_images.py``."""
     stem = osp.splitext(osp.basename(img_file))[0]
     return f'{stem}_person_id_{int(person_id)}'
-
-
-def _affine_points(points: np.ndarray, mat: np.ndarray) -> np.ndarray:
-    return points @ mat[:, :2].T + mat[:, 2]
-
-
-def _read_json(path: str, what: str) -> Any:
-    """A JSON file; FileNotFoundError / ValueError naming it."""
-    require_file(path, what)
-    with open(path) as f:
-        try:
-            return json.load(f)
-        except ValueError as err:
-            raise ValueError(
-                f'{what} {path} is not valid JSON: {err}'
-            ) from err
 
 
 #: Parameter-file keys of each body model: (annotation key of the file,
@@ -366,7 +349,7 @@ class AGORADataset(BaseMeshDataset):
                 'dataset_converters/agora/'
                 'crop_and_resize_4k_images.py)',
             )
-        info = _read_json(json_path, 'AGORA crop json')
+        info = read_json(json_path, 'AGORA crop json')
         # §10.2: the crop tool writes ``affine_mat``; read it everywhere.
         affine = np.asarray(info['affine_mat'], dtype=np.float32).reshape(2, 3)
         height, width = int(info['resized_height']), int(info['resized_width'])
@@ -399,7 +382,7 @@ class AGORADataset(BaseMeshDataset):
             # the crop is the processed box already (§5.4)
             return np.array([0, 0, width, height], dtype=np.float32)
         box = np.asarray(bbox_xywh, dtype=np.float32).reshape(2, 2).copy()
-        box[0] = _affine_points(box[:1], frame['to_img'])[0]
+        box[0] = affine_points(box[:1], frame['to_img'])[0]
         box[1] = box[1] * np.diag(frame['to_img'][:, :2])
         return process_bbox(
             box.reshape(4), width, height, aspect_ratio=self.bbox_aspect_ratio
@@ -414,7 +397,7 @@ class AGORADataset(BaseMeshDataset):
         corners = np.array(
             [[x1, y1], [x2, y1], [x2, y2], [x1, y2]], dtype=np.float32
         )
-        corners = _affine_points(corners, frame['to_img'])
+        corners = affine_points(corners, frame['to_img'])
         lo, hi = corners.min(0), corners.max(0)
         height, width = frame['img_shape']
         box = sanitize_bbox(np.concatenate([lo, hi - lo]), width, height)
@@ -433,7 +416,7 @@ class AGORADataset(BaseMeshDataset):
         """The camera-frame fit as ``gt_params`` fields."""
         key, fields = PARAM_KEYS[self.model_type]
         path = self._path(ann[key])
-        fit = _read_json(path, 'AGORA fit')
+        fit = read_json(path, 'AGORA fit')
         params: Dict[str, Any] = {}
         for name, src in fields.items():
             value = np.asarray(fit[src], dtype=np.float32).reshape(-1)
@@ -466,15 +449,7 @@ class AGORADataset(BaseMeshDataset):
     def load_annotations(self) -> List[dict]:
         if self.use_test_boxes:
             return self._load_test_boxes()
-        db = read_json(self.ann_file)
-        images = {img['id']: img for img in db['images']}
-        data_list = []
-        for ann in db['annotations']:
-            with annotation_context(self.ann_file, ann.get('id')):
-                info = self._parse(ann, images[ann['image_id']])
-            if info is not None:
-                data_list.append(info)
-        return data_list
+        return self.parse_coco(self.ann_file, self._parse)
 
     def _parse(self, ann: dict, img: dict) -> Optional[dict]:
         if not ann['is_valid']:
@@ -496,7 +471,7 @@ class AGORADataset(BaseMeshDataset):
         if bbox is None:
             return None
         cam = self._camera(
-            _read_json(self._path(ann['cam_param_path']), 'AGORA camera'),
+            read_json(self._path(ann['cam_param_path']), 'AGORA camera'),
             frame,
         )
         params = self._fit(ann)

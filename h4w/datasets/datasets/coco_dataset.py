@@ -13,6 +13,8 @@ from .base import (
     BaseMeshDataset,
     annotation_context,
     fit_params,
+    flame_fit_params,
+    mano_fit_params,
     read_json,
 )
 
@@ -181,12 +183,22 @@ FITS = dict(
 )
 
 #: Fit fields that must be present (after the conversion of fit_params).
-REQUIRED_FIT_KEYS = dict(
-    smplx=('root_pose', 'body_pose', 'shape', 'trans'),
-    smpl=('root_pose', 'body_pose', 'shape', 'trans'),
-    mano=('root_pose', 'hand_pose', 'shape', 'trans'),
-    flame=('root_pose', 'jaw_pose', 'shape', 'expr'),
-)
+REQUIRED_FIT_KEYS = ('root_pose', 'body_pose', 'shape', 'trans')
+
+
+def _convert_fit(param: dict, param_key: str, model_type: str,
+                 side: Optional[str]) -> dict:
+    """A NeuralAnnot fit (``smplx_param`` / ``smpl_param`` /
+    ``mano_param`` / ``flame_param``) as ``gt_params`` fields."""
+    if model_type == 'mano':
+        return mano_fit_params(param, side)
+    if model_type == 'flame':
+        return flame_fit_params(param)
+    params = fit_params(param, model_type)
+    missing = [k for k in REQUIRED_FIT_KEYS if k not in params]
+    if missing:
+        raise KeyError(f'{param_key} has no {missing}')
+    return params
 
 #: Crop aspect ratio (W / H) of process_bbox per part (§5.1, §5.5).
 ASPECT_RATIOS = dict(wholebody=0.75, body=0.75, hand=1.0, face=0.75)
@@ -518,18 +530,8 @@ class MSCOCODataset(BaseMeshDataset):
         if entry is None:
             params = dict(param_valid=False)
         else:
-            param = dict(entry[param_key])
-            if model_type == 'mano':
-                pose = np.asarray(param.pop('pose'), dtype=np.float32).reshape(
-                    48
-                )
-                param.update(root_pose=pose[:3], hand_pose=pose[3:])
-            params = fit_params(param, model_type)
-            missing = [
-                k for k in REQUIRED_FIT_KEYS[model_type] if k not in params
-            ]
-            if missing:
-                raise KeyError(f'{param_key} has no {missing}')
+            params = _convert_fit(entry[param_key], param_key, model_type,
+                                  side)
             cam = entry['cam_param']
             params.update(
                 focal=np.asarray(cam['focal'], dtype=np.float32).reshape(2),

@@ -7,6 +7,7 @@ from mmcv.transforms import BaseTransform
 
 from h4w.models.body_models.joint_sets import JOINT_SETS
 from h4w.registry import TRANSFORMS
+from h4w.structures.keypoint import affine_points
 
 __all__ = ['KeypointTargets', 'remap_joints', 'rot_z']
 
@@ -131,7 +132,7 @@ class KeypointTargets(BaseTransform):
 
         trans = np.asarray(results['img2bb_trans'], dtype=np.float32)
         depth, height, width = self.output_hm_shape
-        joint_img[:, :2] = joint_img[:, :2] @ trans[:, :2].T + trans[:, 2]
+        joint_img[:, :2] = affine_points(joint_img[:, :2], trans)
         joint_img[:, 0] = joint_img[:, 0] / self.input_size[1] * width
         joint_img[:, 1] = joint_img[:, 1] / self.input_size[0] * height
         if self.depth_3d_size is not None:

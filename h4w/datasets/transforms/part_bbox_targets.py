@@ -5,6 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from h4w.registry import TRANSFORMS
+from h4w.structures.keypoint import affine_points
 
 __all__ = ['PartBBoxTargets']
 
@@ -47,7 +48,7 @@ class PartBBoxTargets(BaseTransform):
         corners = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]],
                            dtype=np.float32)
         trans = np.asarray(results['img2bb_trans'], dtype=np.float32)
-        corners = corners @ trans[:, :2].T + trans[:, 2]
+        corners = affine_points(corners, trans)
         corners[:, 0] *= self.output_hm_shape[2] / self.input_size[1]
         corners[:, 1] *= self.output_hm_shape[1] / self.input_size[0]
         return np.stack([corners.min(0), corners.max(0)]), 1.

@@ -12,6 +12,7 @@ from mmengine.logging import MMLogger
 from mmengine.structures import BaseDataElement
 
 from h4w.registry import METRICS
+from h4w.structures.keypoint import affine_points
 from .utils import PerSampleMetric, instance_array, meta_value, to_numpy
 
 # AGORA parameter name -> (pred_instances key or None for zeros, size), in
@@ -132,7 +133,7 @@ class AGORAResultWriter(PerSampleMetric):
         trans = meta_value(data_sample, 'img_to_full_trans', None)
         if trans is not None:
             trans = to_numpy(trans, np.float64).reshape(2, 3)
-            joints = joints @ trans[:, :2].T + trans[:, 2]
+            joints = affine_points(joints, trans)
         return {'params': params, 'joints': joints.astype(np.float32)[None]}
 
     def sample_result(self, data_sample: dict) -> Tuple[str, Dict[str, Any]]:

@@ -351,13 +351,16 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         """(M, *shape) tensor of one ``gt_params`` field (missing: filled
         with ``default``) and, for optional fields, which samples had it."""
         present = [key in p for p in params]
-        # a sample without a fit (param_valid false) only needs its camera
-        missing = [not has and _has_fit(p) for has, p in zip(present, params)]
-        if required and any(missing):
-            i = missing.index(True)
-            raise KeyError(
-                f'gt_params of {metas[i].get("img_path", f"sample {i}")} '
-                f'has no {key!r} ({self.model_type} targets need it)')
+        if required and not all(present):
+            # a sample without a fit (param_valid false) may lack it
+            missing = [not has and _has_fit(p)
+                       for has, p in zip(present, params)]
+            if any(missing):
+                i = missing.index(True)
+                raise KeyError(
+                    f'gt_params of '
+                    f'{metas[i].get("img_path", f"sample {i}")} '
+                    f'has no {key!r} ({self.model_type} targets need it)')
         filler = np.broadcast_to(
             np.asarray(default, dtype=np.float32), shape)
         if not any(present):  # nothing to copy from the host per sample

@@ -1,6 +1,5 @@
 """Base class of every h4w dataset: cached parsing and bad-input policy."""
 import contextlib
-import copy
 import hashlib
 import json
 import os
@@ -50,10 +49,23 @@ def require_file(path: str, what: str) -> str:
     return path
 
 
-def read_json(path: str) -> Any:
-    """The content of the JSON file ``path``."""
+def read_json(path: str, what: Optional[str] = None) -> Any:
+    """The content of the JSON file ``path``.
+
+    With ``what`` (e.g. ``'AGORA fit'``), a missing file is a
+    FileNotFoundError and invalid JSON a ValueError, both naming ``what``
+    and ``path``.
+    """
+    if what is not None:
+        require_file(path, what)
     with open(path) as f:
-        return json.load(f)
+        try:
+            return json.load(f)
+        except ValueError as err:
+            if what is None:
+                raise
+            raise ValueError(
+                f'{what} {path} is not valid JSON: {err}') from err
 
 
 def coco_data_info(img: dict, ann: dict, img_path: str, **fields) -> dict:
@@ -232,7 +244,7 @@ class BaseMeshDataset(BaseDataset):
         info.setdefault('joint_names', self.metainfo.get('joint_names', ()))
         info.setdefault('flip_pairs', self.metainfo.get('flip_pairs', ()))
         info.setdefault('dataset_name', type(self).__name__)
-        return copy.deepcopy(info) if not self.serialize_data else info
+        return info  # a fresh copy already (mmengine)
 
     def prepare_data(self, idx: int) -> Any:
         try:

@@ -1,0 +1,3 @@
+from .transforms import affine_points
+
+__all__ = ['affine_points']
