@@ -1,4 +1,5 @@
 """Install h4w: ``pip install -e .`` (extras: ``viz``, ``tests``, ``all``)."""
+
 import os.path as osp
 from importlib import metadata
 
@@ -47,8 +48,16 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache-2.0',
     python_requires='>=3.9',
-    packages=find_packages(exclude=('tests', 'tests.*', 'configs',
-                                    'tools', 'projects', 'projects.*')),
+    packages=find_packages(
+        exclude=(
+            'tests',
+            'tests.*',
+            'configs',
+            'tools',
+            'projects',
+            'projects.*',
+        )
+    ),
     install_requires=runtime_requirements(),
     extras_require=extras,
     zip_safe=False,

@@ -4,6 +4,7 @@ Importing :mod:`h4w` is cheap: it reads installed package versions from
 their metadata and imports neither torch nor mmengine. Sub-packages are
 imported lazily by the registries (``locations``) or explicitly.
 """
+
 import re
 from importlib import metadata
 
@@ -34,19 +35,22 @@ def _installed_version(*dist_names: str):
 def _check_version(label: str, dist_names: tuple, version_range: tuple):
     version = _installed_version(*dist_names)
     low, high = version_range
-    hint = (f'Install a compatible version with: pip install '
-            f'"{dist_names[0]}>={low},<{high}" (or `pip install -e .` in '
-            'the h4w checkout).')
+    hint = (
+        f'Install a compatible version with: pip install '
+        f'"{dist_names[0]}>={low},<{high}" (or `pip install -e .` in '
+        'the h4w checkout).'
+    )
     if version is None:
-        raise ImportError(f'h4w needs {label} but it is not installed. '
-                          + hint)
+        raise ImportError(
+            f'h4w needs {label} but it is not installed. ' + hint
+        )
     if not _parse(low) <= _parse(version) < _parse(high):
-        raise ImportError(f'h4w needs {label}>={low},<{high} but found '
-                          f'{version}. ' + hint)
+        raise ImportError(
+            f'h4w needs {label}>={low},<{high} but found {version}. ' + hint
+        )
 
 
-_check_version('mmengine', ('mmengine', ), MMENGINE_RANGE)
-_check_version('mmcv (mmcv-lite or mmcv)', ('mmcv-lite', 'mmcv'),
-               MMCV_RANGE)
+_check_version('mmengine', ('mmengine',), MMENGINE_RANGE)
+_check_version('mmcv (mmcv-lite or mmcv)', ('mmcv-lite', 'mmcv'), MMCV_RANGE)
 
 __all__ = ['__version__']

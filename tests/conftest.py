@@ -4,6 +4,7 @@ The synthetic human-model tree (~1.5 GB) is written once per test session.
 Set ``H4W_TEST_HUMAN_MODELS=/path/to/human_model_files`` to reuse a tree
 written by ``tools/misc/make_synthetic_human_models.py``.
 """
+
 import os
 import os.path as osp
 import sys
@@ -20,6 +21,7 @@ def human_model_root(tmp_path_factory) -> str:
     if existing:
         return existing
     from h4w.testing import make_synthetic_human_models
+
     root = tmp_path_factory.mktemp('human_model_files')
     return str(make_synthetic_human_models(root))
 
@@ -33,19 +35,27 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=300):
     """Run a command line as a subprocess and return the completed process;
     the test fails with its output when it exits non-zero."""
     import subprocess
+
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env.setdefault('PYTHONWARNINGS', 'ignore')
     proc = subprocess.run(
-        args, cwd=cwd, env=full_env, capture_output=True, text=True,
-        timeout=timeout)
+        args,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if proc.returncode != 0:
         output = proc.stdout + proc.stderr
         first_error = output.find('Traceback')
-        pytest.fail(f'{" ".join(map(str, args))} failed '
-                    f'({proc.returncode}). First traceback:\n'
-                    f'{output[first_error:first_error + 4000]}\n'
-                    f'... end of output:\n{output[-3000:]}')
+        pytest.fail(
+            f'{" ".join(map(str, args))} failed '
+            f'({proc.returncode}). First traceback:\n'
+            f'{output[first_error : first_error + 4000]}\n'
+            f'... end of output:\n{output[-3000:]}'
+        )
     return proc
 
 

@@ -1,4 +1,5 @@
 """Every config loads, and every registered type it names exists."""
+
 import glob
 import os.path as osp
 
@@ -11,8 +12,10 @@ from h4w.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
     osp.relpath(path, REPO_ROOT)
-    for path in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                          recursive=True))
+    for path in glob.glob(
+        osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True
+    )
+)
 
 
 def _types(node, registry, out):
@@ -22,10 +25,9 @@ def _types(node, registry, out):
             out.append((registry, node['type']))
         for key, value in node.items():
             child = registry
-            if key in ('pipeline', ):
+            if key in ('pipeline',):
                 child = TRANSFORMS
-            elif key in ('dataset', 'datasets', 'datasets_3d',
-                         'datasets_2d'):
+            elif key in ('dataset', 'datasets', 'datasets_3d', 'datasets_2d'):
                 child = DATASETS
             _types(value, child, out)
     elif isinstance(node, (list, tuple)):
@@ -48,18 +50,24 @@ def test_config_loads_and_names_registered_types(path):
     if cfg.get('model'):
         found.append((MODELS, cfg.model.type))
     for registry, name in found:
-        if registry is METRICS and name in ('SMPLXModel', 'SMPLModel',
-                                            'MANOModel', 'FLAMEModel'):
+        if registry is METRICS and name in (
+            'SMPLXModel',
+            'SMPLModel',
+            'MANOModel',
+            'FLAMEModel',
+        ):
             registry = MODELS  # a metric's body model
         assert registry.get(name) is not None, f'{path}: {name}'
 
 
 def test_benchmark_and_recipe_configs_exist():
     names = set(CONFIGS)
-    for path in ('configs/hand4whole/hand4whole_res50_test_ehf.py',
-                 'configs/hand4whole/hand4whole_res50_test_agora.py',
-                 'configs/hand4whole/hand4whole_res50_test_h36m.py',
-                 'configs/pose2pose/pose2pose_body_res50_test_pw3d.py',
-                 'configs/pose2pose/pose2pose_hand_res50_test_freihand.py',
-                 'configs/hand4whole/stage1_h36m_mpii_coco.py'):
+    for path in (
+        'configs/hand4whole/hand4whole_res50_test_ehf.py',
+        'configs/hand4whole/hand4whole_res50_test_agora.py',
+        'configs/hand4whole/hand4whole_res50_test_h36m.py',
+        'configs/pose2pose/pose2pose_body_res50_test_pw3d.py',
+        'configs/pose2pose/pose2pose_hand_res50_test_freihand.py',
+        'configs/hand4whole/stage1_h36m_mpii_coco.py',
+    ):
         assert path in names

@@ -33,8 +33,9 @@ def test_runtime_base_settings():
 
 
 @pytest.mark.parametrize(
-    'config', sorted(glob.glob(osp.join(REPO, 'configs/**/*.py'),
-                               recursive=True)))
+    'config',
+    sorted(glob.glob(osp.join(REPO, 'configs/**/*.py'), recursive=True)),
+)
 def test_every_config_loads(config):
     cfg = Config.fromfile(config)
     assert cfg.get('default_scope', 'h4w') == 'h4w'
@@ -52,7 +53,8 @@ def test_lazy_locations_find_h4w_modules():
 
 def test_quickstart_config_builds_through_registries(human_model_root):
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs/quickstart/pose_lifter_smoke.py'))
+        osp.join(REPO, 'configs/quickstart/pose_lifter_smoke.py')
+    )
     cfg.model.body_model.model_path = human_model_root
     init_default_scope('h4w')
     model = MODELS.build(cfg.model)

@@ -1,4 +1,6 @@
-"""House style: ruff (pyproject.toml settings) over the whole repository."""
+"""House style: ruff lint (with import sorting) and ruff format, with the
+pyproject.toml settings, over the whole repository."""
+
 import shutil
 import subprocess
 
@@ -7,10 +9,22 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
-def test_ruff_is_clean():
+def _ruff(*args: str) -> subprocess.CompletedProcess:
     ruff = shutil.which('ruff')
     if ruff is None:
         pytest.fail('ruff is missing: pip install -e ".[tests]"')
-    proc = subprocess.run([ruff, 'check', '.'], cwd=REPO_ROOT,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [ruff, *args], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+
+
+def test_ruff_lint_is_clean():
+    proc = _ruff('check', '.')
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_is_clean():
+    proc = _ruff('format', '--check', '.')
+    assert proc.returncode == 0, (
+        'run `ruff format .` on:\n' + proc.stdout + proc.stderr
+    )

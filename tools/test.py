@@ -5,31 +5,39 @@ Examples:
     python tools/test.py CONFIG CHECKPOINT --out results.pkl
     tools/dist_test.sh CONFIG CHECKPOINT 4
 """
+
 import argparse
 
 from mmengine.config import Config
 
-from h4w.utils.config_utils import (apply_common_args, apply_show_dir,
-                                    build_runner, parse_runtime_args)
+from h4w.utils.config_utils import (
+    apply_common_args,
+    apply_show_dir,
+    build_runner,
+    parse_runtime_args,
+)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Test (evaluate) an h4w model.',
         epilog=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         '--work-dir',
         help='where the evaluation log and metrics go (default: '
-        './work_dirs/<config name>)')
+        './work_dirs/<config name>)',
+    )
     parser.add_argument(
-        '--out',
-        help='dump the predictions (data samples) to this pickle file')
+        '--out', help='dump the predictions (data samples) to this pickle file'
+    )
     parser.add_argument(
         '--show-dir',
-        help='write visualizations of the predictions to this folder')
+        help='write visualizations of the predictions to this folder',
+    )
     return parse_runtime_args(parser, argv)
 
 

@@ -6,25 +6,33 @@ Examples:
     python tools/train.py CONFIG --resume work_dirs/x/epoch_2.pth
     tools/dist_train.sh CONFIG 4                        # 4 GPUs (torchrun)
 """
+
 import argparse
 
 from mmengine.config import Config
 
-from h4w.utils.config_utils import (apply_amp, apply_auto_scale_lr,
-                                    apply_common_args, apply_show_dir,
-                                    build_runner, parse_runtime_args)
+from h4w.utils.config_utils import (
+    apply_amp,
+    apply_auto_scale_lr,
+    apply_common_args,
+    apply_show_dir,
+    build_runner,
+    parse_runtime_args,
+)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Train an h4w model.',
         epilog=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
         '--work-dir',
         help='where logs and checkpoints go (default: '
-        './work_dirs/<config name>)')
+        './work_dirs/<config name>)',
+    )
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -32,26 +40,29 @@ def parse_args(argv=None):
         const='auto',
         help='resume from the given checkpoint, or without a value from '
         'the newest checkpoint of the work dir (optimizer, scheduler and '
-        'epoch included)')
+        'epoch included)',
+    )
     parser.add_argument(
         '--amp',
         action='store_true',
         default=False,
-        help='enable automatic mixed precision (bf16 autocast; needs a '
-        'GPU)')
+        help='enable automatic mixed precision (bf16 autocast; needs a GPU)',
+    )
     parser.add_argument(
         '--no-validate',
         action='store_true',
-        help='do not evaluate checkpoints during training')
+        help='do not evaluate checkpoints during training',
+    )
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate by the actual total batch size '
-        '(needs `auto_scale_lr.base_batch_size` in the config)')
+        '(needs `auto_scale_lr.base_batch_size` in the config)',
+    )
     parser.add_argument(
         '--show-dir',
-        help='write visualizations of the validation results to this '
-        'folder')
+        help='write visualizations of the validation results to this folder',
+    )
     return parse_runtime_args(parser, argv)
 
 

@@ -8,7 +8,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     # recipes with a mesh metric set save_best='<prefix>/PA-MPVPE_all'
     checkpoint=dict(
-        type='CheckpointHook', interval=1, save_best='auto', rule='less'),
+        type='CheckpointHook', interval=1, save_best='auto', rule='less'
+    ),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 custom_hooks = []
@@ -27,11 +28,13 @@ vis_backends = [
     dict(type='TensorboardVisBackend'),
 ]
 visualizer = dict(
-    type='Visualizer', vis_backends=vis_backends, name='visualizer')
+    type='Visualizer', vis_backends=vis_backends, name='visualizer'
+)
 
 # logger
 log_processor = dict(
-    type='LogProcessor', window_size=50, by_epoch=True, num_digits=6)
+    type='LogProcessor', window_size=50, by_epoch=True, num_digits=6
+)
 log_level = 'INFO'
 load_from = None
 resume = False

@@ -3,12 +3,19 @@
 # snapshot (epoch 0) and so trains epochs 1-6 of the [4, 6] / 7 schedule:
 # here epochs 0-5 with milestones 3 and 5.
 _base_ = [
-    './pose2pose_body_res50.py', '../_base_/datasets/h36m_mpii_coco_smpl.py'
+    './pose2pose_body_res50.py',
+    '../_base_/datasets/h36m_mpii_coco_smpl.py',
 ]
 
 param_scheduler = [
-    dict(type='MultiStepLR', milestones=[3, 5], gamma=0.1, by_epoch=True,
-         begin=0, end=6)
+    dict(
+        type='MultiStepLR',
+        milestones=[3, 5],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=6,
+    )
 ]
 train_cfg = dict(by_epoch=True, max_epochs=6, val_interval=1)
 auto_scale_lr = dict(base_batch_size=192)  # 4 GPUs x 48

@@ -8,12 +8,15 @@ h36m_p2p_test_pipeline = [
     dict(type='PackMeshInputs'),
 ]
 val_dataloader = dict(
-    dataset=dict(model_type='smpl', pipeline=h36m_p2p_test_pipeline))
+    dataset=dict(model_type='smpl', pipeline=h36m_p2p_test_pipeline)
+)
 test_dataloader = val_dataloader
 val_evaluator = dict(
     body_model=dict(
         type='SMPLModel',
         model_path={{_base_.human_model_path}},
-        h36m_regressor_file='smpl/J_regressor_h36m_smpl.npy'),
-    pred_key='smpl_mesh_cam')
+        h36m_regressor_file='smpl/J_regressor_h36m_smpl.npy',
+    ),
+    pred_key='smpl_mesh_cam',
+)
 test_evaluator = val_evaluator

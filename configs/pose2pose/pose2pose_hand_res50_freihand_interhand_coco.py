@@ -3,7 +3,7 @@
 # 12), 4 GPUs x 48; FreiHAND prediction dump as validation.
 _base_ = [
     './pose2pose_hand_res50.py',
-    '../_base_/datasets/freihand_interhand_coco.py'
+    '../_base_/datasets/freihand_interhand_coco.py',
 ]
 
 auto_scale_lr = dict(base_batch_size=192)  # 4 GPUs x 48

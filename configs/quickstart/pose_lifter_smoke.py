@@ -5,7 +5,8 @@
 _base_ = ['../_base_/default_runtime.py']
 
 custom_imports = dict(
-    imports=['h4w.testing.smoke_modules'], allow_failed_imports=False)
+    imports=['h4w.testing.smoke_modules'], allow_failed_imports=False
+)
 
 human_model_path = 'data/human_model_files'
 
@@ -17,20 +18,24 @@ model = dict(
         model_path=human_model_path,
         j14_regressor_file=None,
         hand_vertex_ids_file=None,
-        face_vertex_ids_file=None))
+        face_vertex_ids_file=None,
+    ),
+)
 
 train_dataloader = dict(
     batch_size=32,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='SyntheticBodyPoseDataset', num_samples=512, seed=0))
+    dataset=dict(type='SyntheticBodyPoseDataset', num_samples=512, seed=0),
+)
 val_dataloader = dict(
     batch_size=16,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='SyntheticBodyPoseDataset', num_samples=32, seed=1))
+    dataset=dict(type='SyntheticBodyPoseDataset', num_samples=32, seed=1),
+)
 test_dataloader = val_dataloader
 val_evaluator = dict(type='JointErrorMetric')
 test_evaluator = val_evaluator
@@ -47,7 +52,8 @@ param_scheduler = [
         end=max_epochs,
         milestones=[2],
         gamma=0.1,
-        by_epoch=True)
+        by_epoch=True,
+    )
 ]
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=1)
 val_cfg = dict()
@@ -56,4 +62,5 @@ auto_scale_lr = dict(enable=False, base_batch_size=32)
 
 default_hooks = dict(
     logger=dict(interval=1),
-    checkpoint=dict(save_best='smoke/MPJPE', rule='less'))
+    checkpoint=dict(save_best='smoke/MPJPE', rule='less'),
+)

@@ -1,4 +1,5 @@
 """Dataset mixing of the reference trainer (spec §5.3)."""
+
 import bisect
 import random
 from typing import List, Sequence, Union
@@ -30,17 +31,22 @@ class MultipleDatasets(Dataset):
         make_same_len (bool): Equal weight per dataset and epoch.
     """
 
-    def __init__(self,
-                 datasets: Sequence[Union[dict, Dataset]],
-                 make_same_len: bool = False) -> None:
+    def __init__(
+        self,
+        datasets: Sequence[Union[dict, Dataset]],
+        make_same_len: bool = False,
+    ) -> None:
         if not datasets:
             raise ValueError('MultipleDatasets needs at least one dataset')
         self.datasets: List[Dataset] = [_build(d) for d in datasets]
         self.make_same_len = make_same_len
         self.lengths = [len(d) for d in self.datasets]
         if min(self.lengths) == 0:
-            empty = [type(d).__name__ for d, n in zip(self.datasets,
-                                                     self.lengths) if n == 0]
+            empty = [
+                type(d).__name__
+                for d, n in zip(self.datasets, self.lengths)
+                if n == 0
+            ]
             raise ValueError(f'MultipleDatasets: empty dataset(s) {empty}')
         self.max_len = max(self.lengths)
         self.cumulative = []
@@ -95,12 +101,15 @@ class MixedTrainDataset(MultipleDatasets):
         datasets_2d (Sequence[dict | Dataset]): 2D-annotated datasets.
     """
 
-    def __init__(self,
-                 datasets_3d: Sequence[Union[dict, Dataset]] = (),
-                 datasets_2d: Sequence[Union[dict, Dataset]] = ()) -> None:
+    def __init__(
+        self,
+        datasets_3d: Sequence[Union[dict, Dataset]] = (),
+        datasets_2d: Sequence[Union[dict, Dataset]] = (),
+    ) -> None:
         groups = [
             MultipleDatasets(group, make_same_len=False)
-            for group in (datasets_3d, datasets_2d) if group
+            for group in (datasets_3d, datasets_2d)
+            if group
         ]
         if not groups:
             raise ValueError('MixedTrainDataset: no datasets given')

@@ -1,8 +1,13 @@
-from .checkpoint import (UntrustedCheckpointError, load_checkpoint_file,
-                         trusted_checkpoints)
+from .checkpoint import (
+    UntrustedCheckpointError,
+    load_checkpoint_file,
+    trusted_checkpoints,
+)
 from .runner import H4WRunner
 
 __all__ = [
-    'H4WRunner', 'UntrustedCheckpointError', 'load_checkpoint_file',
-    'trusted_checkpoints'
+    'H4WRunner',
+    'UntrustedCheckpointError',
+    'load_checkpoint_file',
+    'trusted_checkpoints',
 ]

@@ -15,6 +15,7 @@
 Importing this module installs the policy as mmengine's loader for local
 paths, so every mmengine loading path goes through it.
 """
+
 import contextlib
 import contextvars
 import os.path as osp
@@ -40,12 +41,15 @@ def _numpy_safe_globals() -> List[Any]:
     multiarray = (getattr(np, '_core', None) or np.core).multiarray
     for name in ('_reconstruct', 'scalar'):
         function = getattr(multiarray, name)
-        safe += [(function, f'numpy.core.multiarray.{name}'),
-                 (function, f'numpy._core.multiarray.{name}')]
+        safe += [
+            (function, f'numpy.core.multiarray.{name}'),
+            (function, f'numpy._core.multiarray.{name}'),
+        ]
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         safe += [
-            getattr(dtypes, name) for name in dir(dtypes)
+            getattr(dtypes, name)
+            for name in dir(dtypes)
             if name.endswith('DType')
         ]
     return safe
@@ -89,9 +93,11 @@ def _unsafe_globals(filename: str) -> List[str]:
         return []
 
 
-def load_checkpoint_file(filename: str,
-                         map_location: Optional[Any] = None,
-                         trusted: Optional[bool] = None) -> Any:
+def load_checkpoint_file(
+    filename: str,
+    map_location: Optional[Any] = None,
+    trusted: Optional[bool] = None,
+) -> Any:
     """Load a local checkpoint under the trust policy.
 
     Args:
@@ -115,24 +121,31 @@ def load_checkpoint_file(filename: str,
         trusted = _trusted.get()
     if trusted:
         return torch.load(
-            filename, map_location=map_location, weights_only=False)
+            filename, map_location=map_location, weights_only=False
+        )
     try:
         with torch.serialization.safe_globals(SAFE_GLOBALS):
             return torch.load(
-                filename, map_location=map_location, weights_only=True)
+                filename, map_location=map_location, weights_only=True
+            )
     except pickle.UnpicklingError as err:
         found = _unsafe_globals(filename)
-        detail = (f' It holds: {", ".join(found)}.' if found else
-                  f' torch says: {str(err).splitlines()[0]}')
+        detail = (
+            f' It holds: {", ".join(found)}.'
+            if found
+            else f' torch says: {str(err).splitlines()[0]}'
+        )
         raise UntrustedCheckpointError(
             f'Refusing to load {filename}: it is an external checkpoint '
             'and contains pickled Python objects besides weights, which '
             'could run arbitrary code when loaded (h4w loads external '
-            'files with torch.load(weights_only=True)).' + detail +
-            ' If you trust this file, extract its weights once with '
+            'files with torch.load(weights_only=True)).'
+            + detail
+            + ' If you trust this file, extract its weights once with '
             '`python tools/misc/publish_model.py IN OUT` (it loads the '
             'file in full and writes only the state dict), or resume '
-            'from it with --resume if this run wrote it.') from err
+            'from it with --resume if this run wrote it.'
+        ) from err
 
 
 def _load_local(filename: str, map_location: Optional[Any]) -> Any:
@@ -142,6 +155,9 @@ def _load_local(filename: str, map_location: Optional[Any]) -> Any:
 CheckpointLoader.register_scheme(prefixes='', force=True)(_load_local)
 
 __all__ = [
-    'InertObject', 'UntrustedCheckpointError', 'load_checkpoint_file',
-    'trusted_checkpoints', 'SAFE_GLOBALS'
+    'InertObject',
+    'UntrustedCheckpointError',
+    'load_checkpoint_file',
+    'trusted_checkpoints',
+    'SAFE_GLOBALS',
 ]

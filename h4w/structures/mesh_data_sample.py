@@ -1,4 +1,5 @@
 """The data contract between datasets, models, metrics and visualizers."""
+
 from mmengine.structures import BaseDataElement, InstanceData
 
 __all__ = ['MeshDataSample']

@@ -7,6 +7,7 @@ edges are then split region by region until each region (head, hands,
 rest of the body) holds its exact vertex budget, with Delaunay edge flips
 and tangential relaxation in between.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import mesh_ops
-from .humanoid import (BODY_JOINTS, FINGER_LAYOUT, THUMB_POINTS, BodySDF,
-                       left_hand_points, mirror_point)
+from .humanoid import (
+    BODY_JOINTS,
+    FINGER_LAYOUT,
+    THUMB_POINTS,
+    BodySDF,
+    left_hand_points,
+    mirror_point,
+)
 
 # Body chains labelling the faces; right chains are left chains + 1.
 TRUNK, HEAD = 0, 1
@@ -24,8 +31,9 @@ L_FINGER = {'Index': 10, 'Middle': 12, 'Ring': 14, 'Pinky': 16}
 NUM_CHAINS = 18
 # Regions: 0 body, 1 head, 2 left hand, 3 right hand.
 BODY, HEAD_REGION, L_HAND, R_HAND = 0, 1, 2, 3
-CHAIN_REGION = np.array([BODY, HEAD_REGION, BODY, BODY, BODY, BODY]
-                        + [L_HAND, R_HAND] * 6)
+CHAIN_REGION = np.array(
+    [BODY, HEAD_REGION, BODY, BODY, BODY, BODY] + [L_HAND, R_HAND] * 6
+)
 # Relative vertex density per chain (fingers finer than the palm).
 CHAIN_DENSITY = np.array([1.0] * 8 + [1.8] * 10)
 
@@ -40,6 +48,7 @@ class Surface:
         chains: Body chain of each face (F,).
         mirror: Mirror vertex map (V,).
     """
+
     verts: np.ndarray
     faces: np.ndarray
     chains: np.ndarray
@@ -74,45 +83,61 @@ def _torso_place(i: int, j: int, k: int) -> tuple[float, float, float]:
 
 
 def _grow_head(cage: mesh_ops.PolyMesh, region: list[int]) -> None:
-    rings = (((0.0, 0.19, -0.01), (0.05, np.nan, 0.05)),
-             ((0.0, 0.235, 0.0), (0.07, np.nan, 0.085)),
-             ((0.0, 0.31, 0.0), (0.078, np.nan, 0.1)),
-             ((0.0, 0.39, -0.005), (0.07, np.nan, 0.09)),
-             ((0.0, 0.44, -0.01), (0.035, np.nan, 0.045)))
+    rings = (
+        ((0.0, 0.19, -0.01), (0.05, np.nan, 0.05)),
+        ((0.0, 0.235, 0.0), (0.07, np.nan, 0.085)),
+        ((0.0, 0.31, 0.0), (0.078, np.nan, 0.1)),
+        ((0.0, 0.39, -0.005), (0.07, np.nan, 0.09)),
+        ((0.0, 0.44, -0.01), (0.035, np.nan, 0.045)),
+    )
     for k, (centre, half) in enumerate(rings):
         cage.extrude(region, centre, half, label=HEAD if k == 0 else None)
 
 
 def _grow_leg(cage: mesh_ops.PolyMesh, face: int, left: bool) -> None:
-    rings = (((0.095, -0.58, 0.0), (0.075, np.nan, 0.075)),
-             ((0.1, -0.83, 0.0), (0.05, np.nan, 0.05)),
-             ((0.095, -0.97, -0.015), (0.045, np.nan, 0.047)),
-             ((0.087, -1.15, -0.035), (0.035, np.nan, 0.035)),
-             ((0.087, -1.21, -0.045), (0.036, np.nan, 0.04)))
+    rings = (
+        ((0.095, -0.58, 0.0), (0.075, np.nan, 0.075)),
+        ((0.1, -0.83, 0.0), (0.05, np.nan, 0.05)),
+        ((0.095, -0.97, -0.015), (0.045, np.nan, 0.047)),
+        ((0.087, -1.15, -0.035), (0.035, np.nan, 0.035)),
+        ((0.087, -1.21, -0.045), (0.036, np.nan, 0.04)),
+    )
     label = L_LEG + (not left)
     sides = []
     for centre, half in rings:
         sides = cage.extrude([face], _side(centre, left), half, label=label)
     front = max(sides, key=lambda f: cage.face_normal(f)[2])
-    for centre, half in (((0.095, -1.222, 0.05), (0.045, 0.025, np.nan)),
-                         ((0.102, -1.228, 0.14), (0.035, 0.014, np.nan))):
+    for centre, half in (
+        ((0.095, -1.222, 0.05), (0.045, 0.025, np.nan)),
+        ((0.102, -1.228, 0.14), (0.035, 0.014, np.nan)),
+    ):
         cage.extrude([front], _side(centre, left), half)
 
 
 def _grow_arm(cage: mesh_ops.PolyMesh, face: int, left: bool) -> None:
     wrist = np.array(BODY_JOINTS['L_Wrist'])
-    rings = (((0.25, 0.072, -0.025), (np.nan, 0.048, 0.05)),
-             ((0.43, 0.065, -0.035), (np.nan, 0.037, 0.037)),
-             ((0.55, 0.062, -0.035), (np.nan, 0.033, 0.034)),
-             ((0.665, 0.06, -0.035), (np.nan, 0.021, 0.03)))
+    rings = (
+        ((0.25, 0.072, -0.025), (np.nan, 0.048, 0.05)),
+        ((0.43, 0.065, -0.035), (np.nan, 0.037, 0.037)),
+        ((0.55, 0.062, -0.035), (np.nan, 0.033, 0.034)),
+        ((0.665, 0.06, -0.035), (np.nan, 0.021, 0.03)),
+    )
     for centre, half in rings:
-        cage.extrude([face], _side(centre, left), half,
-                     label=L_ARM + (not left))
+        cage.extrude(
+            [face], _side(centre, left), half, label=L_ARM + (not left)
+        )
     palm = L_PALM + (not left)
-    sides = cage.extrude([face], _side(wrist + (0.04, 0.0, 0.0), left),
-                         (np.nan, 0.016, 0.04), label=palm)
-    cage.extrude([face], _side(wrist + (0.088, 0.002, -0.002), left),
-                 (np.nan, 0.014, 0.043))
+    sides = cage.extrude(
+        [face],
+        _side(wrist + (0.04, 0.0, 0.0), left),
+        (np.nan, 0.016, 0.04),
+        label=palm,
+    )
+    cage.extrude(
+        [face],
+        _side(wrist + (0.088, 0.002, -0.002), left),
+        (np.nan, 0.014, 0.043),
+    )
     thumb_face = max(sides, key=lambda f: cage.face_normal(f)[2])
     _grow_thumb(cage, thumb_face, left)
     strips = cage.split_into_strips(face, (0.0, 0.0, 1.0), 4)
@@ -120,14 +145,21 @@ def _grow_arm(cage: mesh_ops.PolyMesh, face: int, left: bool) -> None:
     for finger, strip in zip(('Pinky', 'Ring', 'Middle', 'Index'), strips):
         radii = FINGER_LAYOUT[finger][3]
         direction = hand[f'{finger}_tip'] - hand[f'{finger}_1']
-        targets = [hand[f'{finger}_2'], hand[f'{finger}_3'],
-                   hand[f'{finger}_tip'] - 0.006 * direction
-                   / np.linalg.norm(direction)]
+        targets = [
+            hand[f'{finger}_2'],
+            hand[f'{finger}_3'],
+            hand[f'{finger}_tip']
+            - 0.006 * direction / np.linalg.norm(direction),
+        ]
         for k, target in enumerate(targets):
             half = (np.nan, 0.9 * radii[k + 1], 0.9 * radii[k + 1])
-            cage.extrude([strip], _side(target, left), half,
-                         direction=_side(direction, left),
-                         label=L_FINGER[finger] + (not left))
+            cage.extrude(
+                [strip],
+                _side(target, left),
+                half,
+                direction=_side(direction, left),
+                label=L_FINGER[finger] + (not left),
+            )
 
 
 def _grow_thumb(cage: mesh_ops.PolyMesh, face: int, left: bool) -> None:
@@ -135,16 +167,20 @@ def _grow_thumb(cage: mesh_ops.PolyMesh, face: int, left: bool) -> None:
     points = [wrist + np.array(p) for p in THUMB_POINTS]
     direction = points[3] - points[1]
     for k, scale in ((1, 0.75), (2, 0.9), (3, 0.75)):
-        target = points[k] - (0.006 * direction / np.linalg.norm(direction)
-                              if k == 3 else 0.0)
-        cage.extrude([face], _side(target, left), None,
-                     direction=_side(direction, left),
-                     label=L_THUMB + (not left))
+        target = points[k] - (
+            0.006 * direction / np.linalg.norm(direction) if k == 3 else 0.0
+        )
+        cage.extrude(
+            [face],
+            _side(target, left),
+            None,
+            direction=_side(direction, left),
+            label=L_THUMB + (not left),
+        )
         _scale_region(cage, face, scale)
 
 
-def _scale_region(cage: mesh_ops.PolyMesh, face: int, scale: float
-                  ) -> None:
+def _scale_region(cage: mesh_ops.PolyMesh, face: int, scale: float) -> None:
     ids = cage.faces[face]
     centre = np.mean([cage.verts[i] for i in ids], axis=0)
     for i in ids:
@@ -157,7 +193,7 @@ def build_cage() -> mesh_ops.PolyMesh:
     centres = cage.add_box((4, 3, 1), _torso_place, TRUNK)
 
     def pick(x, y, z=None):
-        hits = (np.isclose(centres[:, 0], x) & np.isclose(centres[:, 1], y))
+        hits = np.isclose(centres[:, 0], x) & np.isclose(centres[:, 1], y)
         if z is not None:
             hits &= np.isclose(centres[:, 2], z)
         return list(np.flatnonzero(hits))
@@ -166,8 +202,10 @@ def build_cage() -> mesh_ops.PolyMesh:
     legs = pick(3.5, 0), pick(0.5, 0)
     arms = pick(4, 2.5), pick(0, 2.5)
     _grow_head(cage, neck)
-    for left, leg, arm in ((True, legs[0], arms[0]),
-                           (False, legs[1], arms[1])):
+    for left, leg, arm in (
+        (True, legs[0], arms[0]),
+        (False, legs[1], arms[1]),
+    ):
         _grow_leg(cage, leg[0], left)
         _grow_arm(cage, arm[0], left)
     return cage
@@ -176,8 +214,9 @@ def build_cage() -> mesh_ops.PolyMesh:
 def initial_surface(sdf: BodySDF) -> Surface:
     """Subdivided, triangulated and projected cage."""
     cage = build_cage()
-    verts, quads, labels = mesh_ops.subdivide(np.array(cage.verts),
-                                              cage.faces, cage.labels)
+    verts, quads, labels = mesh_ops.subdivide(
+        np.array(cage.verts), cage.faces, cage.labels
+    )
     mirror = mesh_ops.mirror_map(verts, tol=1e-5)
     verts = _symmetrize(verts, mirror)
     faces = mesh_ops.triangulate(verts, quads, mirror)
@@ -211,8 +250,9 @@ def _loop_mask(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
     return loops, mask
 
 
-def relax(surface: Surface, sdf: BodySDF, iters: int = 1,
-          strength: float = 0.5) -> None:
+def relax(
+    surface: Surface, sdf: BodySDF, iters: int = 1, strength: float = 0.5
+) -> None:
     """Tangential Laplacian smoothing followed by re-projection.
 
     Region loops are only smoothed along themselves, so they stay loops.
@@ -230,9 +270,9 @@ def relax(surface: Surface, sdf: BodySDF, iters: int = 1,
         surface.verts = _symmetrize(verts, surface.mirror)
 
 
-def split_edges(surface: Surface, pairs: list[tuple[tuple[int, int],
-                                                      tuple[int, int]]]
-                ) -> None:
+def split_edges(
+    surface: Surface, pairs: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> None:
     """Splits edges at their midpoints, mirror pairs together.
 
     Args:
@@ -245,7 +285,7 @@ def split_edges(surface: Surface, pairs: list[tuple[tuple[int, int],
     mirror = list(surface.mirror)
     for edge, mate in pairs:
         created = []
-        for u, v in ((edge, mate) if set(edge) != set(mate) else (edge,)):
+        for u, v in (edge, mate) if set(edge) != set(mate) else (edge,):
             new = len(verts)
             verts.append(0.5 * (verts[u] + verts[v]))
             mirror.append(new)
@@ -270,7 +310,8 @@ def _flip_candidates(surface: Surface):
     def angle(apex, a, b):
         da, db = verts[a] - verts[apex], verts[b] - verts[apex]
         cos = np.sum(da * db, axis=1) / np.maximum(
-            np.linalg.norm(da, axis=1) * np.linalg.norm(db, axis=1), 1e-15)
+            np.linalg.norm(da, axis=1) * np.linalg.norm(db, axis=1), 1e-15
+        )
         return np.arccos(np.clip(cos, -1.0, 1.0))
 
     excess = angle(w, u, v) + angle(x, u, v) - np.pi
@@ -282,11 +323,17 @@ def _flip_candidates(surface: Surface):
 
     def agrees(n):
         return np.sum(n * old, axis=1) > 0.3 * np.linalg.norm(
-            n, axis=1) * np.linalg.norm(old, axis=1)
+            n, axis=1
+        ) * np.linalg.norm(old, axis=1)
 
     _, on_loop = _loop_mask(surface)
-    ok = ((excess > 1e-3) & (chains[:, 0] == chains[:, 1]) & agrees(new1)
-          & agrees(new2) & ~(on_loop[w] & on_loop[x]))
+    ok = (
+        (excess > 1e-3)
+        & (chains[:, 0] == chains[:, 1])
+        & agrees(new1)
+        & agrees(new2)
+        & ~(on_loop[w] & on_loop[x])
+    )
     order = np.flatnonzero(ok)[np.argsort(-excess[ok], kind='stable')]
     return edges, _mates(edges, surface.mirror), order, (w, x)
 
@@ -308,9 +355,14 @@ def flip_edges(surface: Surface) -> int:
         quads = [(*edges[i], w[i], x[i]) for i in group]
         touched = [mesh.owner[a, b] for a, b, _, _ in quads]
         touched += [mesh.owner[b, a] for a, b, _, _ in quads]
-        if (used.intersection(touched) or len(set(touched)) != len(touched)
-                or any(degree[a] < 4 or degree[b] < 4 or mesh.has_edge(c, d)
-                       for a, b, c, d in quads)):
+        if (
+            used.intersection(touched)
+            or len(set(touched)) != len(touched)
+            or any(
+                degree[a] < 4 or degree[b] < 4 or mesh.has_edge(c, d)
+                for a, b, c, d in quads
+            )
+        ):
             continue
         for a, b, c, d in quads:
             mesh.flip(a, b)
@@ -322,8 +374,9 @@ def flip_edges(surface: Surface) -> int:
     return flips
 
 
-def _split_plan(surface: Surface, deficit: np.ndarray, fraction: float
-                ) -> list:
+def _split_plan(
+    surface: Surface, deficit: np.ndarray, fraction: float
+) -> list:
     """Longest interior edges to split this round, within the deficits.
 
     No face holds two chosen edges, so the splits commute and the mirror
@@ -333,23 +386,26 @@ def _split_plan(surface: Surface, deficit: np.ndarray, fraction: float
     regions = _edge_regions(surface, edge_faces)
     interior = regions[:, 0] == regions[:, 1]
     mates = _mates(edges, surface.mirror)
-    lengths = np.linalg.norm(surface.verts[edges[:, 0]]
-                             - surface.verts[edges[:, 1]], axis=1)
+    lengths = np.linalg.norm(
+        surface.verts[edges[:, 0]] - surface.verts[edges[:, 1]], axis=1
+    )
     lengths *= CHAIN_DENSITY[surface.chains[edge_faces]].max(axis=1)
     left = deficit.copy()
     used = np.zeros(len(surface.faces), bool)
     plan = []
     for region in (BODY, HEAD_REGION, L_HAND):
         canonical = (mates >= np.arange(len(edges))) | (region == L_HAND)
-        ids = np.flatnonzero(interior & (regions[:, 0] == region)
-                             & canonical)
+        ids = np.flatnonzero(interior & (regions[:, 0] == region) & canonical)
         ids = ids[np.argsort(-lengths[ids], kind='stable')]
-        for e in ids[:int(fraction * len(ids)) + 1]:
+        for e in ids[: int(fraction * len(ids)) + 1]:
             single = mates[e] == e
             cost = 1 if single or region == L_HAND else 2
             faces = np.unique(edge_faces[[e, mates[e]]])
-            if (cost > left[region] or used[faces].any()
-                    or len(faces) != (2 if single else 4)):
+            if (
+                cost > left[region]
+                or used[faces].any()
+                or len(faces) != (2 if single else 4)
+            ):
                 continue
             used[faces] = True
             left[region] -= cost
@@ -370,15 +426,18 @@ def _split_loops(surface: Surface, loop_targets: dict[int, int]) -> None:
             if count >= target:
                 break
             ids = np.flatnonzero(mine)
-            lengths = np.linalg.norm(surface.verts[loops[ids, 0]]
-                                     - surface.verts[loops[ids, 1]], axis=1)
+            lengths = np.linalg.norm(
+                surface.verts[loops[ids, 0]] - surface.verts[loops[ids, 1]],
+                axis=1,
+            )
             edge = tuple(loops[ids[np.argmax(lengths)]])
             mate = tuple(surface.mirror[list(edge)])
             split_edges(surface, [(edge, mate)])
 
 
-def build_surface(targets: np.ndarray, loop_targets: dict[int, int]
-                  ) -> Surface:
+def build_surface(
+    targets: np.ndarray, loop_targets: dict[int, int]
+) -> Surface:
     """Builds the refined mannequin surface.
 
     Args:

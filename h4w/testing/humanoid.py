@@ -5,48 +5,157 @@ left is +x, feet at y = -1.25, head top at y = 0.445, pelvis joint at
 (0, -0.35, 0). It is mirror symmetric about x = 0, so only central and
 left-side parts are described; the right side is their mirror image.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-SMPLX_PARENTS = np.array([
-    -1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 12, 13, 14, 16, 17, 18,
-    19, 15, 15, 15, 20, 25, 26, 20, 28, 29, 20, 31, 32, 20, 34, 35, 20, 37,
-    38, 21, 40, 41, 21, 43, 44, 21, 46, 47, 21, 49, 50, 21, 52, 53])
+SMPLX_PARENTS = np.array(
+    [
+        -1,
+        0,
+        0,
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        9,
+        9,
+        12,
+        13,
+        14,
+        16,
+        17,
+        18,
+        19,
+        15,
+        15,
+        15,
+        20,
+        25,
+        26,
+        20,
+        28,
+        29,
+        20,
+        31,
+        32,
+        20,
+        34,
+        35,
+        20,
+        37,
+        38,
+        21,
+        40,
+        41,
+        21,
+        43,
+        44,
+        21,
+        46,
+        47,
+        21,
+        49,
+        50,
+        21,
+        52,
+        53,
+    ]
+)
 FINGERS = ('Index', 'Middle', 'Pinky', 'Ring', 'Thumb')
 SMPLX_JOINT_NAMES = (
-    'Pelvis', 'L_Hip', 'R_Hip', 'Spine_1', 'L_Knee', 'R_Knee', 'Spine_2',
-    'L_Ankle', 'R_Ankle', 'Spine_3', 'L_Foot', 'R_Foot', 'Neck', 'L_Collar',
-    'R_Collar', 'Head', 'L_Shoulder', 'R_Shoulder', 'L_Elbow', 'R_Elbow',
-    'L_Wrist', 'R_Wrist', 'Jaw', 'L_Eye', 'R_Eye') + tuple(
-        f'{side}_{finger}_{k}' for side in 'LR' for finger in FINGERS
-        for k in (1, 2, 3))
+    'Pelvis',
+    'L_Hip',
+    'R_Hip',
+    'Spine_1',
+    'L_Knee',
+    'R_Knee',
+    'Spine_2',
+    'L_Ankle',
+    'R_Ankle',
+    'Spine_3',
+    'L_Foot',
+    'R_Foot',
+    'Neck',
+    'L_Collar',
+    'R_Collar',
+    'Head',
+    'L_Shoulder',
+    'R_Shoulder',
+    'L_Elbow',
+    'R_Elbow',
+    'L_Wrist',
+    'R_Wrist',
+    'Jaw',
+    'L_Eye',
+    'R_Eye',
+) + tuple(
+    f'{side}_{finger}_{k}'
+    for side in 'LR'
+    for finger in FINGERS
+    for k in (1, 2, 3)
+)
 
 # Left-side and central joints (metres); right joints are mirrored.
 BODY_JOINTS = {
-    'Pelvis': (0.0, -0.35, 0.0), 'L_Hip': (0.07, -0.44, -0.005),
-    'Spine_1': (0.0, -0.235, -0.02), 'L_Knee': (0.1, -0.83, 0.0),
-    'Spine_2': (0.0, -0.11, -0.01), 'L_Ankle': (0.085, -1.165, -0.035),
-    'Spine_3': (0.0, -0.055, 0.0), 'L_Foot': (0.1, -1.232, 0.085),
-    'Neck': (0.0, 0.14, -0.02), 'L_Collar': (0.075, 0.06, -0.015),
-    'Head': (0.0, 0.225, 0.0), 'L_Shoulder': (0.18, 0.075, -0.025),
-    'L_Elbow': (0.43, 0.065, -0.035), 'L_Wrist': (0.68, 0.06, -0.035),
-    'Jaw': (0.0, 0.245, 0.015), 'L_Eye': (0.032, 0.298, 0.08),
+    'Pelvis': (0.0, -0.35, 0.0),
+    'L_Hip': (0.07, -0.44, -0.005),
+    'Spine_1': (0.0, -0.235, -0.02),
+    'L_Knee': (0.1, -0.83, 0.0),
+    'Spine_2': (0.0, -0.11, -0.01),
+    'L_Ankle': (0.085, -1.165, -0.035),
+    'Spine_3': (0.0, -0.055, 0.0),
+    'L_Foot': (0.1, -1.232, 0.085),
+    'Neck': (0.0, 0.14, -0.02),
+    'L_Collar': (0.075, 0.06, -0.015),
+    'Head': (0.0, 0.225, 0.0),
+    'L_Shoulder': (0.18, 0.075, -0.025),
+    'L_Elbow': (0.43, 0.065, -0.035),
+    'L_Wrist': (0.68, 0.06, -0.035),
+    'Jaw': (0.0, 0.245, 0.015),
+    'L_Eye': (0.032, 0.298, 0.08),
 }
 # Left hand, relative to the wrist: knuckle offset, splay angle about y
 # (towards +z), phalanx lengths and radii at the joints and the tip.
 FINGER_LAYOUT = {
-    'Index': ((0.09, 0.003, 0.025), 0.12, (0.04, 0.025, 0.022),
-              (0.0092, 0.0085, 0.0077, 0.007)),
-    'Middle': ((0.094, 0.004, 0.005), 0.0, (0.045, 0.028, 0.024),
-               (0.0095, 0.0087, 0.0079, 0.0072)),
-    'Pinky': ((0.08, -0.001, -0.031), -0.24, (0.033, 0.021, 0.02),
-              (0.0081, 0.0075, 0.0068, 0.0062)),
-    'Ring': ((0.089, 0.002, -0.014), -0.12, (0.042, 0.027, 0.022),
-             (0.009, 0.0083, 0.0076, 0.0069)),
+    'Index': (
+        (0.09, 0.003, 0.025),
+        0.12,
+        (0.04, 0.025, 0.022),
+        (0.0092, 0.0085, 0.0077, 0.007),
+    ),
+    'Middle': (
+        (0.094, 0.004, 0.005),
+        0.0,
+        (0.045, 0.028, 0.024),
+        (0.0095, 0.0087, 0.0079, 0.0072),
+    ),
+    'Pinky': (
+        (0.08, -0.001, -0.031),
+        -0.24,
+        (0.033, 0.021, 0.02),
+        (0.0081, 0.0075, 0.0068, 0.0062),
+    ),
+    'Ring': (
+        (0.089, 0.002, -0.014),
+        -0.12,
+        (0.042, 0.027, 0.022),
+        (0.009, 0.0083, 0.0076, 0.0069),
+    ),
 }
-THUMB_POINTS = ((0.025, -0.012, 0.018), (0.05, -0.02, 0.045),
-                (0.074, -0.024, 0.062), (0.095, -0.026, 0.075))
+THUMB_POINTS = (
+    (0.025, -0.012, 0.018),
+    (0.05, -0.02, 0.045),
+    (0.074, -0.024, 0.062),
+    (0.095, -0.026, 0.075),
+)
 THUMB_RADII = (0.012, 0.0105, 0.0095, 0.0085)
 HEAD_TOP = (0.0, 0.445, -0.01)
 CHIN = (0.0, 0.172, 0.075)
@@ -82,8 +191,7 @@ def left_hand_points() -> dict[str, np.ndarray]:
 
 
 def smplx_joints() -> np.ndarray:
-    """Designed SMPL-X T-pose joint positions (55, 3) of the neutral body.
-    """
+    """Designed SMPL-X T-pose joint positions (55, 3) of the neutral body."""
     hand = left_hand_points()
     joints = np.zeros((55, 3))
     for i, name in enumerate(SMPLX_JOINT_NAMES):
@@ -123,8 +231,11 @@ def _round_cone(p, a, b, r1, r2):
     tip = np.sqrt(x2 + z2) / l2 - r2
     base = np.sqrt(x2 + y2) / l2 - r1
     side = (np.sqrt(x2 * a2 / l2) + y * rr) / l2 - r1
-    return np.where(np.sign(z) * a2 * z2 > k, tip,
-                    np.where(np.sign(y) * a2 * y2 < k, base, side))
+    return np.where(
+        np.sign(z) * a2 * z2 > k,
+        tip,
+        np.where(np.sign(y) * a2 * y2 < k, base, side),
+    )
 
 
 def _round_box(p, centre, half, radius):
@@ -149,8 +260,7 @@ def smooth_min(a, b, k):
 
 
 class _Group:
-    """Primitives combined in order; each step is (kind, params, k, sign).
-    """
+    """Primitives combined in order; each step is (kind, params, k, sign)."""
 
     def __init__(self, steps, join_k):
         self.steps = steps
@@ -187,46 +297,85 @@ class _Group:
         return value
 
 
-_PRIMITIVES = {'ellipsoid': _ellipsoid, 'cone': _round_cone,
-               'box': _round_box, 'flat': _flat_cone}
+_PRIMITIVES = {
+    'ellipsoid': _ellipsoid,
+    'cone': _round_cone,
+    'box': _round_box,
+    'flat': _flat_cone,
+}
 
 
 def _hand_steps() -> list:
     wrist = np.array(BODY_JOINTS['L_Wrist'])
     hand = left_hand_points()
-    steps = [('box', (wrist + (0.047, 0.0, -0.003), (0.035, 0.004, 0.028),
-                      0.015), 0, 1),
-             ('ellipsoid', (wrist + (0.035, -0.008, 0.02),
-                            (0.03, 0.014, 0.018)), 0.01, 1)]
+    steps = [
+        (
+            'box',
+            (wrist + (0.047, 0.0, -0.003), (0.035, 0.004, 0.028), 0.015),
+            0,
+            1,
+        ),
+        (
+            'ellipsoid',
+            (wrist + (0.035, -0.008, 0.02), (0.03, 0.014, 0.018)),
+            0.01,
+            1,
+        ),
+    ]
     for finger, (_, _, _, radii) in FINGER_LAYOUT.items():
         names = [f'{finger}_{k}' for k in (1, 2, 3)] + [f'{finger}_tip']
         for k in range(3):
-            steps.append(('cone', (hand[names[k]], hand[names[k + 1]],
-                                   radii[k], radii[k + 1]),
-                          0.006 if k == 0 else 0.0, 1))
+            steps.append(
+                (
+                    'cone',
+                    (
+                        hand[names[k]],
+                        hand[names[k + 1]],
+                        radii[k],
+                        radii[k + 1],
+                    ),
+                    0.006 if k == 0 else 0.0,
+                    1,
+                )
+            )
     thumb = [wrist + np.array(t) for t in THUMB_POINTS]
     for k in range(3):
-        steps.append(('cone', (thumb[k], thumb[k + 1], THUMB_RADII[k],
-                               THUMB_RADII[k + 1]), 0.006, 1))
+        steps.append(
+            (
+                'cone',
+                (thumb[k], thumb[k + 1], THUMB_RADII[k], THUMB_RADII[k + 1]),
+                0.006,
+                1,
+            )
+        )
     return steps
 
 
 def _head_steps() -> list:
     return [
         ('ellipsoid', ((0.0, 0.335, -0.008), (0.077, 0.11, 0.098)), 0, 1),
-        ('ellipsoid', ((0.0, 0.265, 0.028), (0.064, 0.085, 0.074)), 0.03,
-         1),
+        ('ellipsoid', ((0.0, 0.265, 0.028), (0.064, 0.085, 0.074)), 0.03, 1),
         ('ellipsoid', ((0.0, 0.205, 0.04), (0.047, 0.042, 0.055)), 0.03, 1),
-        ('cone', ((0.0, 0.305, 0.092), (0.0, 0.262, 0.113), 0.008, 0.012),
-         0.012, 1),
-        ('ellipsoid', ((0.077, 0.29, -0.01), (0.014, 0.03, 0.018)), 0.008,
-         1),
-        ('cone', ((0.01, 0.318, 0.086), (0.05, 0.316, 0.07), 0.006,
-                  0.005), 0.012, 1),
-        ('cone', ((0.0, 0.228, 0.094), (0.022, 0.229, 0.085), 0.0075,
-                  0.0075), 0.008, 1),
-        ('ellipsoid', ((0.032, 0.299, 0.1), (0.018, 0.012, 0.014)), 0.01,
-         -1),
+        (
+            'cone',
+            ((0.0, 0.305, 0.092), (0.0, 0.262, 0.113), 0.008, 0.012),
+            0.012,
+            1,
+        ),
+        ('ellipsoid', ((0.077, 0.29, -0.01), (0.014, 0.03, 0.018)), 0.008, 1),
+        (
+            'cone',
+            ((0.01, 0.318, 0.086), (0.05, 0.316, 0.07), 0.006, 0.005),
+            0.012,
+            1,
+        ),
+        (
+            'cone',
+            ((0.0, 0.228, 0.094), (0.022, 0.229, 0.085), 0.0075, 0.0075),
+            0.008,
+            1,
+        ),
+        ('ellipsoid', ((0.032, 0.299, 0.1), (0.018, 0.012, 0.014)), 0.01, -1),
     ]
 
 
@@ -235,34 +384,71 @@ def _groups() -> list[_Group]:
         ('ellipsoid', ((0.0, -0.38, -0.01), (0.16, 0.12, 0.11)), 0, 1),
         ('ellipsoid', ((0.0, -0.21, 0.005), (0.135, 0.15, 0.1)), 0.05, 1),
         ('ellipsoid', ((0.0, -0.03, 0.0), (0.15, 0.15, 0.105)), 0.05, 1),
-        ('cone', ((0.0, 0.065, -0.025), (0.17, 0.085, -0.025), 0.055,
-                  0.055), 0.05, 1),
-        ('ellipsoid', ((0.065, -0.43, -0.055), (0.08, 0.085, 0.075)), 0.05,
-         1),
+        (
+            'cone',
+            ((0.0, 0.065, -0.025), (0.17, 0.085, -0.025), 0.055, 0.055),
+            0.05,
+            1,
+        ),
+        ('ellipsoid', ((0.065, -0.43, -0.055), (0.08, 0.085, 0.075)), 0.05, 1),
         ('ellipsoid', ((0.065, 0.0, 0.055), (0.065, 0.055, 0.05)), 0.04, 1),
-        ('cone', ((0.0, 0.07, -0.02), (0.0, 0.245, -0.005), 0.06, 0.05),
-         0.04, 1),
+        (
+            'cone',
+            ((0.0, 0.07, -0.02), (0.0, 0.245, -0.005), 0.06, 0.05),
+            0.04,
+            1,
+        ),
     ]
     arm = [
         ('ellipsoid', ((0.19, 0.078, -0.025), (0.06, 0.052, 0.05)), 0, 1),
-        ('cone', ((0.17, 0.075, -0.025), (0.43, 0.065, -0.035), 0.048,
-                  0.036), 0.02, 1),
-        ('cone', ((0.43, 0.065, -0.035), (0.675, 0.06, -0.035), 0.037,
-                  0.026), 0.02, 1),
+        (
+            'cone',
+            ((0.17, 0.075, -0.025), (0.43, 0.065, -0.035), 0.048, 0.036),
+            0.02,
+            1,
+        ),
+        (
+            'cone',
+            ((0.43, 0.065, -0.035), (0.675, 0.06, -0.035), 0.037, 0.026),
+            0.02,
+            1,
+        ),
     ]
     leg = [
-        ('cone', ((0.085, -0.4, -0.005), (0.1, -0.83, 0.0), 0.085, 0.052),
-         0, 1),
-        ('cone', ((0.1, -0.83, 0.0), (0.085, -1.165, -0.035), 0.05, 0.034),
-         0.02, 1),
-        ('ellipsoid', ((0.097, -0.95, -0.03), (0.047, 0.11, 0.05)), 0.03,
-         1),
-        ('flat', ((0.085, -1.21, -0.05), (0.102, -1.223, 0.135), 0.04,
-                  0.027, -1.215, 0.75), 0.03, 1),
+        (
+            'cone',
+            ((0.085, -0.4, -0.005), (0.1, -0.83, 0.0), 0.085, 0.052),
+            0,
+            1,
+        ),
+        (
+            'cone',
+            ((0.1, -0.83, 0.0), (0.085, -1.165, -0.035), 0.05, 0.034),
+            0.02,
+            1,
+        ),
+        ('ellipsoid', ((0.097, -0.95, -0.03), (0.047, 0.11, 0.05)), 0.03, 1),
+        (
+            'flat',
+            (
+                (0.085, -1.21, -0.05),
+                (0.102, -1.223, 0.135),
+                0.04,
+                0.027,
+                -1.215,
+                0.75,
+            ),
+            0.03,
+            1,
+        ),
     ]
-    return [_Group(torso, 0), _Group(_head_steps(), 0.03),
-            _Group(arm, 0.035), _Group(_hand_steps(), 0.015),
-            _Group(leg, 0.04)]
+    return [
+        _Group(torso, 0),
+        _Group(_head_steps(), 0.03),
+        _Group(arm, 0.035),
+        _Group(_hand_steps(), 0.015),
+        _Group(leg, 0.04),
+    ]
 
 
 class BodySDF:
@@ -281,29 +467,33 @@ class BodySDF:
             d = np.full(len(p), 0.06)
             if inside.any():
                 d[inside] = group(p[inside])
-            value = d if value is None else smooth_min(value, d,
-                                                       group.join_k)
+            value = d if value is None else smooth_min(value, d, group.join_k)
         return value
 
-    def value_and_gradient(self, points: np.ndarray, step: float = 2e-4
-                           ) -> tuple[np.ndarray, np.ndarray]:
-        """Distances (N,) and gradients (N, 3) by tetrahedral differences.
-        """
-        corners = np.array([[1, -1, -1], [-1, -1, 1], [-1, 1, -1],
-                            [1, 1, 1]], float)
+    def value_and_gradient(
+        self, points: np.ndarray, step: float = 2e-4
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distances (N,) and gradients (N, 3) by tetrahedral differences."""
+        corners = np.array(
+            [[1, -1, -1], [-1, -1, 1], [-1, 1, -1], [1, 1, 1]], float
+        )
         samples = points[None] + step * corners[:, None]
         values = self(samples.reshape(-1, 3)).reshape(4, -1)
         grad = np.einsum('kn,kd->nd', values, corners) / (4 * step)
         return values.mean(axis=0), grad
 
-    def project(self, points: np.ndarray, iters: int = 2,
-                max_step: float = 0.02) -> np.ndarray:
+    def project(
+        self, points: np.ndarray, iters: int = 2, max_step: float = 0.02
+    ) -> np.ndarray:
         """Moves points onto the zero level set by damped Newton steps."""
         p = np.array(points, float)
         for _ in range(iters):
             value, grad = self.value_and_gradient(p)
-            move = value[:, None] * grad / np.maximum(
-                np.sum(grad * grad, axis=1, keepdims=True), 1e-12)
+            move = (
+                value[:, None]
+                * grad
+                / np.maximum(np.sum(grad * grad, axis=1, keepdims=True), 1e-12)
+            )
             norm = np.linalg.norm(move, axis=1, keepdims=True)
             p -= move * np.minimum(1.0, max_step / np.maximum(norm, 1e-12))
         return p

@@ -6,37 +6,97 @@ mouth) are static, points 0-16 (jaw contour) depend on the head yaw through
 bin ``b`` holds yaw ``b`` degrees for ``b <= 39`` and ``39 - b`` degrees
 otherwise, so bin 0 is frontal.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from .humanoid import (BODY_JOINTS, FINGER_LAYOUT, THUMB_POINTS,
-                       THUMB_RADII, BodySDF, left_hand_points, mirror_point)
+from .humanoid import (
+    BODY_JOINTS,
+    FINGER_LAYOUT,
+    THUMB_POINTS,
+    THUMB_RADII,
+    BodySDF,
+    left_hand_points,
+    mirror_point,
+)
 
 # iBUG points 17-67 seen from the front: (x, y) with x to the person's left.
-_RIGHT_BROW = ((-0.052, 0.313), (-0.043, 0.319), (-0.032, 0.321),
-               (-0.021, 0.32), (-0.01, 0.316))
-_NOSE = ((0.0, 0.302), (0.0, 0.29), (0.0, 0.278), (0.0, 0.266),
-         (-0.012, 0.256), (-0.006, 0.254), (0.0, 0.253), (0.006, 0.254),
-         (0.012, 0.256))
-_RIGHT_EYE = ((-0.047, 0.298), (-0.037, 0.304), (-0.027, 0.304),
-              (-0.017, 0.297), (-0.027, 0.293), (-0.037, 0.293))
-_LEFT_EYE = ((0.017, 0.297), (0.027, 0.304), (0.037, 0.304), (0.047, 0.298),
-             (0.037, 0.293), (0.027, 0.293))
-_MOUTH = ((-0.024, 0.229), (-0.015, 0.234), (-0.006, 0.237), (0.0, 0.236),
-          (0.006, 0.237), (0.015, 0.234), (0.024, 0.229), (0.015, 0.222),
-          (0.006, 0.219), (0.0, 0.218), (-0.006, 0.219), (-0.015, 0.222),
-          (-0.02, 0.229), (-0.007, 0.231), (0.0, 0.231), (0.007, 0.231),
-          (0.02, 0.229), (0.007, 0.227), (0.0, 0.227), (-0.007, 0.227))
-STATIC_XY = np.array(_RIGHT_BROW + tuple((-x, y) for x, y in
-                                         _RIGHT_BROW[::-1])
-                     + _NOSE + _RIGHT_EYE + _LEFT_EYE + _MOUTH)
+_RIGHT_BROW = (
+    (-0.052, 0.313),
+    (-0.043, 0.319),
+    (-0.032, 0.321),
+    (-0.021, 0.32),
+    (-0.01, 0.316),
+)
+_NOSE = (
+    (0.0, 0.302),
+    (0.0, 0.29),
+    (0.0, 0.278),
+    (0.0, 0.266),
+    (-0.012, 0.256),
+    (-0.006, 0.254),
+    (0.0, 0.253),
+    (0.006, 0.254),
+    (0.012, 0.256),
+)
+_RIGHT_EYE = (
+    (-0.047, 0.298),
+    (-0.037, 0.304),
+    (-0.027, 0.304),
+    (-0.017, 0.297),
+    (-0.027, 0.293),
+    (-0.037, 0.293),
+)
+_LEFT_EYE = (
+    (0.017, 0.297),
+    (0.027, 0.304),
+    (0.037, 0.304),
+    (0.047, 0.298),
+    (0.037, 0.293),
+    (0.027, 0.293),
+)
+_MOUTH = (
+    (-0.024, 0.229),
+    (-0.015, 0.234),
+    (-0.006, 0.237),
+    (0.0, 0.236),
+    (0.006, 0.237),
+    (0.015, 0.234),
+    (0.024, 0.229),
+    (0.015, 0.222),
+    (0.006, 0.219),
+    (0.0, 0.218),
+    (-0.006, 0.219),
+    (-0.015, 0.222),
+    (-0.02, 0.229),
+    (-0.007, 0.231),
+    (0.0, 0.231),
+    (0.007, 0.231),
+    (0.02, 0.229),
+    (0.007, 0.227),
+    (0.0, 0.227),
+    (-0.007, 0.227),
+)
+STATIC_XY = np.array(
+    _RIGHT_BROW
+    + tuple((-x, y) for x, y in _RIGHT_BROW[::-1])
+    + _NOSE
+    + _RIGHT_EYE
+    + _LEFT_EYE
+    + _MOUTH
+)
 NUM_YAW_BINS = 79
 _JAW_CENTRE = np.array([0.0, 0.255, 0.01])
 
 
-def _surface_along(sdf: BodySDF, origin: np.ndarray, direction: np.ndarray,
-                   length: float, inward: bool) -> np.ndarray:
+def _surface_along(
+    sdf: BodySDF,
+    origin: np.ndarray,
+    direction: np.ndarray,
+    length: float,
+    inward: bool,
+) -> np.ndarray:
     """First zero crossing of the SDF along rays (N, 3).
 
     Rays march from ``origin`` (outside when ``inward``, inside
@@ -83,12 +143,18 @@ def contour_landmarks(sdf: BodySDF) -> np.ndarray:
     azimuth = np.clip(psi[None] + rotation[:, None], -80.0, 80.0)
     azimuth = np.radians(azimuth - rotation[:, None])
     elevation = np.broadcast_to(elevation, azimuth.shape)
-    direction = np.stack([np.sin(azimuth) * np.cos(elevation),
-                          -np.sin(elevation),
-                          np.cos(azimuth) * np.cos(elevation)], axis=-1)
+    direction = np.stack(
+        [
+            np.sin(azimuth) * np.cos(elevation),
+            -np.sin(elevation),
+            np.cos(azimuth) * np.cos(elevation),
+        ],
+        axis=-1,
+    )
     origin = np.broadcast_to(_JAW_CENTRE, direction.shape)
-    points = _surface_along(sdf, origin.reshape(-1, 3),
-                            direction.reshape(-1, 3), 0.2, inward=False)
+    points = _surface_along(
+        sdf, origin.reshape(-1, 3), direction.reshape(-1, 3), 0.2, inward=False
+    )
     return points.reshape(NUM_YAW_BINS, 17, 3)
 
 
@@ -98,12 +164,16 @@ def _finger_tips() -> dict[str, np.ndarray]:
     tips = {}
     for finger, (_, _, _, radii) in FINGER_LAYOUT.items():
         axis = hand[f'{finger}_tip'] - hand[f'{finger}_3']
-        tips[finger] = (hand[f'{finger}_tip']
-                        + radii[3] * axis / np.linalg.norm(axis))
+        tips[finger] = hand[f'{finger}_tip'] + radii[
+            3
+        ] * axis / np.linalg.norm(axis)
     wrist = np.array(BODY_JOINTS['L_Wrist'])
     axis = np.subtract(THUMB_POINTS[3], THUMB_POINTS[2])
-    tips['Thumb'] = wrist + THUMB_POINTS[3] + THUMB_RADII[3] * axis / (
-        np.linalg.norm(axis))
+    tips['Thumb'] = (
+        wrist
+        + THUMB_POINTS[3]
+        + THUMB_RADII[3] * axis / (np.linalg.norm(axis))
+    )
     return tips
 
 
@@ -111,44 +181,67 @@ def _left_places() -> dict[str, np.ndarray]:
     """Named left-side landmark places in the SMPL-X frame."""
     hand = left_hand_points()
     places = {f'{k.lower()}_tip': v for k, v in _finger_tips().items()}
-    places.update({
-        'eye': np.array([0.032, 0.299, 0.09]),
-        'ear': np.array([0.092, 0.29, -0.01]),
-        'big_toe': np.array([0.078, -1.232, 0.155]),
-        'small_toe': np.array([0.125, -1.235, 0.12]),
-        'heel': np.array([0.085, -1.232, -0.075]),
-    })
+    places.update(
+        {
+            'eye': np.array([0.032, 0.299, 0.09]),
+            'ear': np.array([0.092, 0.29, -0.01]),
+            'big_toe': np.array([0.078, -1.232, 0.155]),
+            'small_toe': np.array([0.125, -1.235, 0.12]),
+            'heel': np.array([0.085, -1.232, -0.075]),
+        }
+    )
     for finger in ('Index', 'Middle', 'Ring', 'Pinky'):
         radius = FINGER_LAYOUT[finger][3][0]
         places[f'{finger.lower()}_knuckle'] = hand[f'{finger}_1'] + (
-            0.0, radius, 0.0)
+            0.0,
+            radius,
+            0.0,
+        )
     return places
 
 
 # (left id, right id, place) of vertices that must sit at named places;
 # several ids may share a place and then take neighbouring vertices.
 SMPLX_PAIRED = (
-    (9448, 9929, 'eye'), (6, 616, 'ear'), (5770, 8463, 'big_toe'),
-    (5780, 8474, 'small_toe'), (8846, 8635, 'heel'),
-    (5361, 8079, 'thumb_tip'), (4933, 7669, 'index_tip'),
-    (5058, 7794, 'middle_tip'), (5169, 7905, 'ring_tip'),
-    (5286, 8022, 'pinky_tip'))
+    (9448, 9929, 'eye'),
+    (6, 616, 'ear'),
+    (5770, 8463, 'big_toe'),
+    (5780, 8474, 'small_toe'),
+    (8846, 8635, 'heel'),
+    (5361, 8079, 'thumb_tip'),
+    (4933, 7669, 'index_tip'),
+    (5058, 7794, 'middle_tip'),
+    (5169, 7905, 'ring_tip'),
+    (5286, 8022, 'pinky_tip'),
+)
 SMPLX_CENTRAL = ((9120, 'nose'),)
 SMPL_PAIRED = (
-    (2800, 6260, 'eye'), (2802, 6262, 'eye'), (583, 4071, 'ear'),
-    (3489, 3990, 'ear'), (2746, 6191, 'thumb_tip'),
-    (2319, 5782, 'index_tip'), (2445, 5905, 'middle_tip'),
-    (2556, 6016, 'ring_tip'), (2673, 6133, 'pinky_tip'),
-    (3216, 6617, 'big_toe'), (3292, 6691, 'big_toe'),
-    (3226, 6624, 'small_toe'), (3313, 6713, 'small_toe'),
-    (3387, 6787, 'heel'), (3468, 6858, 'heel'),
-    (2274, 5595, 'index_knuckle'), (2270, 5675, 'middle_knuckle'),
-    (2293, 5636, 'ring_knuckle'), (2173, 5655, 'pinky_knuckle'))
+    (2800, 6260, 'eye'),
+    (2802, 6262, 'eye'),
+    (583, 4071, 'ear'),
+    (3489, 3990, 'ear'),
+    (2746, 6191, 'thumb_tip'),
+    (2319, 5782, 'index_tip'),
+    (2445, 5905, 'middle_tip'),
+    (2556, 6016, 'ring_tip'),
+    (2673, 6133, 'pinky_tip'),
+    (3216, 6617, 'big_toe'),
+    (3292, 6691, 'big_toe'),
+    (3226, 6624, 'small_toe'),
+    (3313, 6713, 'small_toe'),
+    (3387, 6787, 'heel'),
+    (3468, 6858, 'heel'),
+    (2274, 5595, 'index_knuckle'),
+    (2270, 5675, 'middle_knuckle'),
+    (2293, 5636, 'ring_knuckle'),
+    (2173, 5655, 'pinky_knuckle'),
+)
 SMPL_CENTRAL = ((331, 'nose'), (332, 'nose'))
 
 
-def fixed_id_order(verts: np.ndarray, mirror: np.ndarray, paired,
-                   central, nose: np.ndarray) -> np.ndarray:
+def fixed_id_order(
+    verts: np.ndarray, mirror: np.ndarray, paired, central, nose: np.ndarray
+) -> np.ndarray:
     """Vertex order placing the fixed ids at their landmarks.
 
     Args:

@@ -11,6 +11,7 @@ state). Nothing is imported or registered in ``sys.modules``, so reading
 such a file back with plain :func:`pickle.load` needs chumpy, exactly as
 with the official files.
 """
+
 from __future__ import annotations
 
 import struct
@@ -29,6 +30,7 @@ class LegacyObject:
         name: Class name, e.g. ``'Ch'``.
         state: The instance ``__dict__`` restored by BUILD.
     """
+
     module: str
     name: str
     state: dict
@@ -46,10 +48,13 @@ def csc_matrix(dense: np.ndarray) -> LegacyObject:
     indices = np.concatenate(cols) if cols else np.zeros(0)
     data = np.concatenate([dense[c, j] for j, c in enumerate(cols)])
     state = {
-        '_shape': tuple(int(s) for s in dense.shape), 'maxprint': 50,
+        '_shape': tuple(int(s) for s in dense.shape),
+        'maxprint': 50,
         'indices': indices.astype(np.int32),
         'indptr': indptr.astype(np.int32),
-        'data': data.astype(np.float64), 'format': 'csc'}
+        'data': data.astype(np.float64),
+        'format': 'csc',
+    }
     return LegacyObject('scipy.sparse.csc', 'csc_matrix', state)
 
 
@@ -94,11 +99,12 @@ class _Writer:
             self.out.write(b'K' + struct.pack('<B', value))
         elif 0 <= value < 65536:
             self.out.write(b'M' + struct.pack('<H', value))
-        elif -2 ** 31 <= value < 2 ** 31:
+        elif -(2**31) <= value < 2**31:
             self.out.write(b'J' + struct.pack('<i', value))
         else:
-            raw = value.to_bytes((value.bit_length() + 8) // 8, 'little',
-                                 signed=True)
+            raw = value.to_bytes(
+                (value.bit_length() + 8) // 8, 'little', signed=True
+            )
             self.out.write(b'\x8a' + struct.pack('<B', len(raw)) + raw)
 
     def save_bytes(self, raw) -> None:
@@ -116,8 +122,11 @@ class _Writer:
             self.out.write(b'(')
         for item in items:
             self.save(item)
-        self.out.write(b't' if len(items) > 3
-                       else b'\x85\x86\x87'[len(items) - 1:len(items)])
+        self.out.write(
+            b't'
+            if len(items) > 3
+            else b'\x85\x86\x87'[len(items) - 1 : len(items)]
+        )
 
     def save_dict(self, mapping: dict) -> None:
         self.out.write(b'}')
@@ -132,8 +141,11 @@ class _Writer:
         self.out.write(b'c' + f'{module}\n{name}\n'.encode('ascii'))
 
     def save_array(self, array: np.ndarray) -> None:
-        dtype = array.dtype.newbyteorder('<') if array.dtype.itemsize > 1 \
+        dtype = (
+            array.dtype.newbyteorder('<')
+            if array.dtype.itemsize > 1
             else array.dtype
+        )
         data = np.ascontiguousarray(array, dtype=dtype)
         self.save_global('numpy.core.multiarray', '_reconstruct')
         self.save_global('numpy', 'ndarray')

@@ -7,6 +7,7 @@ oriented genus-0 surface, and the refinement keeps the mesh mirror
 symmetric about the plane ``x = 0`` (``mirror[i]`` is the vertex mirrored
 to vertex ``i``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,8 +41,9 @@ class PolyMesh:
         self.faces: list[list[int]] = []
         self.labels: list[int] = []
 
-    def add_box(self, shape: tuple[int, int, int], place, label: int
-                ) -> np.ndarray:
+    def add_box(
+        self, shape: tuple[int, int, int], place, label: int
+    ) -> np.ndarray:
         """Adds the surface of a box lattice.
 
         Args:
@@ -84,8 +86,14 @@ class PolyMesh:
         normal = np.cross(pts, np.roll(pts, -1, axis=0)).sum(axis=0)
         return normal / np.linalg.norm(normal)
 
-    def extrude(self, face_ids: list[int], centre, half=None,
-                direction=None, label: int | None = None) -> list[int]:
+    def extrude(
+        self,
+        face_ids: list[int],
+        centre,
+        half=None,
+        direction=None,
+        label: int | None = None,
+    ) -> list[int]:
         """Extrudes a connected region of faces.
 
         The boundary vertices of the region are duplicated, side quads join
@@ -104,9 +112,11 @@ class PolyMesh:
         Returns:
             Indices of the new side faces, one per boundary edge.
         """
-        directed = [(f[i], f[(i + 1) % len(f)])
-                    for f in (self.faces[j] for j in face_ids)
-                    for i in range(len(f))]
+        directed = [
+            (f[i], f[(i + 1) % len(f)])
+            for f in (self.faces[j] for j in face_ids)
+            for i in range(len(f))
+        ]
         edge_set = set(directed)
         boundary = [(a, b) for a, b in directed if (b, a) not in edge_set]
         region = sorted({v for f in face_ids for v in self.faces[f]})
@@ -117,8 +127,9 @@ class PolyMesh:
         normal /= np.linalg.norm(normal)
         rot = np.eye(3)
         if direction is not None:
-            rot = _rotation_between(normal, direction / np.linalg.norm(
-                direction))
+            rot = _rotation_between(
+                normal, direction / np.linalg.norm(direction)
+            )
         offsets = (old - origin) @ rot.T
         if half is not None:
             extent = np.abs(offsets).max(axis=0)
@@ -145,8 +156,7 @@ class PolyMesh:
             self.labels.append(self.labels[face_ids[0]])
         return sides
 
-    def split_into_strips(self, face_id: int, axis, count: int
-                          ) -> list[int]:
+    def split_into_strips(self, face_id: int, axis, count: int) -> list[int]:
         """Splits a quad into ``count`` strips across ``axis``.
 
         The two quad edges most aligned with ``axis`` are divided evenly;
@@ -162,18 +172,24 @@ class PolyMesh:
         first = int(np.argmax(np.abs(dirs @ np.asarray(axis)))) % 2
         p, q, r, s = (quad[(first + i) % 4] for i in range(4))
         ts = np.arange(1, count) / count
-        top = self.add_points((1 - ts)[:, None] * self.verts[p]
-                              + ts[:, None] * self.verts[q])
-        bottom = self.add_points((1 - ts)[:, None] * self.verts[r]
-                                 + ts[:, None] * self.verts[s])
+        top = self.add_points(
+            (1 - ts)[:, None] * self.verts[p] + ts[:, None] * self.verts[q]
+        )
+        bottom = self.add_points(
+            (1 - ts)[:, None] * self.verts[r] + ts[:, None] * self.verts[s]
+        )
         self._insert_on_edge(q, p, top[::-1])
         self._insert_on_edge(s, r, bottom[::-1])
         upper = [p, *top, q]
         lower = [r, *bottom, s]
         strips = []
         for k in range(count):
-            new = [upper[k], upper[k + 1], lower[count - k - 1],
-                   lower[count - k]]
+            new = [
+                upper[k],
+                upper[k + 1],
+                lower[count - k - 1],
+                lower[count - k],
+            ]
             if k == 0:
                 self.faces[face_id] = new
                 strips.append(face_id)
@@ -196,7 +212,7 @@ class PolyMesh:
         for face in self.faces:
             for i, v in enumerate(face):
                 if v == a and face[(i + 1) % len(face)] == b:
-                    face[i + 1:i + 1] = ids
+                    face[i + 1 : i + 1] = ids
                     return
         raise ValueError(f'edge {a}->{b} not found')
 
@@ -217,8 +233,9 @@ def mirror_map(verts: np.ndarray, tol: float = 1e-6) -> np.ndarray:
     return found
 
 
-def subdivide(verts: np.ndarray, faces: list[list[int]], labels: list[int]
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def subdivide(
+    verts: np.ndarray, faces: list[list[int]], labels: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One level of linear polygon subdivision into quads.
 
     Args:
@@ -248,8 +265,9 @@ def subdivide(verts: np.ndarray, faces: list[list[int]], labels: list[int]
     return np.array(points), np.array(quads), np.array(quad_labels)
 
 
-def triangulate(verts: np.ndarray, quads: np.ndarray, mirror: np.ndarray
-                ) -> np.ndarray:
+def triangulate(
+    verts: np.ndarray, quads: np.ndarray, mirror: np.ndarray
+) -> np.ndarray:
     """Splits quads along the shorter diagonal, mirror-consistently.
 
     Args:
@@ -266,11 +284,14 @@ def triangulate(verts: np.ndarray, quads: np.ndarray, mirror: np.ndarray
     canon = np.minimum(np.arange(len(verts)), mirror)[q]
     key02 = np.minimum(canon[:, 0], canon[:, 2])
     key13 = np.minimum(canon[:, 1], canon[:, 3])
-    use02 = (d02 < d13 - 1e-12) | ((np.abs(d02 - d13) <= 1e-12)
-                                   & (key02 < key13))
-    tris = np.where(use02[:, None, None],
-                    np.stack([q[:, [0, 1, 2]], q[:, [0, 2, 3]]], axis=1),
-                    np.stack([q[:, [0, 1, 3]], q[:, [1, 2, 3]]], axis=1))
+    use02 = (d02 < d13 - 1e-12) | (
+        (np.abs(d02 - d13) <= 1e-12) & (key02 < key13)
+    )
+    tris = np.where(
+        use02[:, None, None],
+        np.stack([q[:, [0, 1, 2]], q[:, [0, 2, 3]]], axis=1),
+        np.stack([q[:, [0, 1, 3]], q[:, [1, 2, 3]]], axis=1),
+    )
     return tris.reshape(-1, 3)
 
 
@@ -287,8 +308,9 @@ def edge_table(faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     half = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
     lo, hi = half.min(axis=1), half.max(axis=1)
     key = lo * (faces.max() + 1) + hi
-    uniq, first, inverse = np.unique(key, return_index=True,
-                                     return_inverse=True)
+    uniq, first, inverse = np.unique(
+        key, return_index=True, return_inverse=True
+    )
     edges = np.stack([lo[first], hi[first]], axis=1)
     edge_faces = np.full((len(uniq), 2), -1)
     owner = np.arange(len(half)) // 3
@@ -310,7 +332,8 @@ def vertex_normals(verts: np.ndarray, faces: np.ndarray) -> np.ndarray:
     for i in range(3):
         np.add.at(normals, faces[:, i], fn)
     return normals / np.maximum(
-        np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
+        np.linalg.norm(normals, axis=1, keepdims=True), 1e-12
+    )
 
 
 def neighbour_mean(verts: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -5,50 +5,81 @@ They follow the data contract of :class:`MeshDataSample` and
 keypoint targets in heat-map units, body-model fits with a camera, and
 the crop affine in the metainfo.
 """
+
 from typing import Dict, Sequence
 
 import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
-from h4w.models.body_models.joint_sets import (FLAME_JOINTS, MANO_JOINTS,
-                                               SMPL_JOINTS, SMPLX_JOINTS)
+from h4w.models.body_models.joint_sets import (
+    FLAME_JOINTS,
+    MANO_JOINTS,
+    SMPL_JOINTS,
+    SMPLX_JOINTS,
+)
 from h4w.structures import MeshDataSample
 
 #: Per body model: supervision joints, part box targets, parameter dims.
 MODEL_LAYOUTS = dict(
-    smplx=dict(num_joints=SMPLX_JOINTS.num_joints, boxes=True,
-               params=dict(root_pose=3, body_pose=63, shape=10, trans=3,
-                           lhand_pose=45, rhand_pose=45, jaw_pose=3,
-                           expr=10)),
-    smpl=dict(num_joints=SMPL_JOINTS.num_joints, boxes=False,
-              params=dict(root_pose=3, body_pose=69, shape=10, trans=3)),
-    mano=dict(num_joints=MANO_JOINTS.num_joints, boxes=False,
-              params=dict(root_pose=3, hand_pose=45, shape=10, trans=3)),
-    flame=dict(num_joints=FLAME_JOINTS.num_joints, boxes=False,
-               params=dict(root_pose=3, jaw_pose=3, shape=10, expr=10,
-                           trans=3)))
+    smplx=dict(
+        num_joints=SMPLX_JOINTS.num_joints,
+        boxes=True,
+        params=dict(
+            root_pose=3,
+            body_pose=63,
+            shape=10,
+            trans=3,
+            lhand_pose=45,
+            rhand_pose=45,
+            jaw_pose=3,
+            expr=10,
+        ),
+    ),
+    smpl=dict(
+        num_joints=SMPL_JOINTS.num_joints,
+        boxes=False,
+        params=dict(root_pose=3, body_pose=69, shape=10, trans=3),
+    ),
+    mano=dict(
+        num_joints=MANO_JOINTS.num_joints,
+        boxes=False,
+        params=dict(root_pose=3, hand_pose=45, shape=10, trans=3),
+    ),
+    flame=dict(
+        num_joints=FLAME_JOINTS.num_joints,
+        boxes=False,
+        params=dict(root_pose=3, jaw_pose=3, shape=10, expr=10, trans=3),
+    ),
+)
 
 
 def _crop_affine(rng):
     """A random (no rotation) crop: img2bb and bb2img (2, 3) matrices."""
     scale = rng.uniform(0.5, 1.5)
     offset = rng.uniform(-20, 20, 2)
-    bb2img = np.array([[scale, 0, offset[0]], [0, scale, offset[1]]],
-                      dtype=np.float32)
-    img2bb = np.array([[1 / scale, 0, -offset[0] / scale],
-                       [0, 1 / scale, -offset[1] / scale]],
-                      dtype=np.float32)
+    bb2img = np.array(
+        [[scale, 0, offset[0]], [0, scale, offset[1]]], dtype=np.float32
+    )
+    img2bb = np.array(
+        [
+            [1 / scale, 0, -offset[0] / scale],
+            [0, 1 / scale, -offset[1] / scale],
+        ],
+        dtype=np.float32,
+    )
     return img2bb, bb2img
 
 
-def get_packed_inputs(batch_size: int = 2,
-                      model_type: str = 'smplx',
-                      input_img_shape: Sequence[int] = (512, 384),
-                      output_hm_shape: Sequence[int] = (8, 8, 6),
-                      img_shape: Sequence[int] = (480, 640),
-                      with_params: bool = True,
-                      seed: int = 0) -> Dict:
+def get_packed_inputs(
+    batch_size: int = 2,
+    model_type: str = 'smplx',
+    input_img_shape: Sequence[int] = (512, 384),
+    output_hm_shape: Sequence[int] = (8, 8, 6),
+    img_shape: Sequence[int] = (480, 640),
+    with_params: bool = True,
+    seed: int = 0,
+) -> Dict:
     """A batch as a dataloader would give it to the data preprocessor.
 
     Args:
@@ -72,31 +103,39 @@ def get_packed_inputs(batch_size: int = 2,
     for i in range(batch_size):
         inputs.append(
             torch.from_numpy(
-                rng.uniform(0, 255, (3, *input_img_shape)).astype(
-                    np.float32)))
+                rng.uniform(0, 255, (3, *input_img_shape)).astype(np.float32)
+            )
+        )
         img2bb, bb2img = _crop_affine(rng)
         sample = MeshDataSample(
-            metainfo=dict(img_path=f'synthetic_{i}.jpg',
-                          img_shape=tuple(img_shape),
-                          input_size=(input_img_shape[1],
-                                      input_img_shape[0]),
-                          img2bb_trans=img2bb, bb2img_trans=bb2img,
-                          flip=False, rot=0.0))
+            metainfo=dict(
+                img_path=f'synthetic_{i}.jpg',
+                img_shape=tuple(img_shape),
+                input_size=(input_img_shape[1], input_img_shape[0]),
+                img2bb_trans=img2bb,
+                bb2img_trans=bb2img,
+                flip=False,
+                rot=0.0,
+            )
+        )
         joint_img = rng.uniform(0, 1, (1, num_joints, 3)) * [hm_w, hm_h, d]
         gt = InstanceData(
             joint_img=joint_img.astype(np.float32),
             joint_cam=rng.normal(0, 0.2, (1, num_joints, 3)).astype(
-                np.float32),
+                np.float32
+            ),
             joint_valid=np.ones((1, num_joints, 1), np.float32),
             joint_trunc=np.ones((1, num_joints, 1), np.float32),
-            is_3d=np.ones(1, np.float32))
+            is_3d=np.ones(1, np.float32),
+        )
         if layout['boxes']:
             for part in ('lhand', 'rhand', 'face'):
                 center = rng.uniform(1, 5, (1, 2)).astype(np.float32)
                 gt.set_field(center, f'{part}_bbox_center')
                 gt.set_field(
                     rng.uniform(0.5, 1.5, (1, 2)).astype(np.float32),
-                    f'{part}_bbox_size')
+                    f'{part}_bbox_size',
+                )
                 gt.set_field(np.ones(1, np.float32), f'{part}_bbox_valid')
         sample.gt_instances = gt
         if with_params:
@@ -111,7 +150,8 @@ def get_packed_inputs(batch_size: int = 2,
                     params.set_field(np.ones(1, bool), f'{part}_valid')
             params.focal = np.array([[1500.0, 1500.0]], np.float32)
             params.princpt = np.array(
-                [[img_shape[1] / 2, img_shape[0] / 2]], np.float32)
+                [[img_shape[1] / 2, img_shape[0] / 2]], np.float32
+            )
             sample.gt_params = params
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)

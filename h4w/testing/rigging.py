@@ -3,6 +3,7 @@
 All functions are plain numpy and deterministic given their inputs (the
 random ones take a ``numpy.random.Generator``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,23 +19,32 @@ def smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 def bump(points: np.ndarray, centre, radius: float) -> np.ndarray:
     """Smooth compactly supported bump (N,), 1 at ``centre``."""
-    d2 = np.sum((points - np.asarray(centre)) ** 2, axis=1) / radius ** 2
+    d2 = np.sum((points - np.asarray(centre)) ** 2, axis=1) / radius**2
     return np.maximum(1.0 - d2, 0.0) ** 2
 
 
-def segment_distance(points: np.ndarray, start: np.ndarray,
-                     end: np.ndarray) -> np.ndarray:
+def segment_distance(
+    points: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
     """Distances (N, B) from points (N, 3) to segments (B, 3)-(B, 3)."""
     axis = end - start
     rel = points[:, None] - start[None]
-    t = np.clip(np.sum(rel * axis, axis=2) / np.maximum(
-        np.sum(axis * axis, axis=1), 1e-12), 0.0, 1.0)
+    t = np.clip(
+        np.sum(rel * axis, axis=2)
+        / np.maximum(np.sum(axis * axis, axis=1), 1e-12),
+        0.0,
+        1.0,
+    )
     return np.linalg.norm(rel - t[..., None] * axis, axis=2)
 
 
-def skinning_weights(verts: np.ndarray, candidates: np.ndarray,
-                     starts: np.ndarray, ends: np.ndarray,
-                     sigma: np.ndarray) -> np.ndarray:
+def skinning_weights(
+    verts: np.ndarray,
+    candidates: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    sigma: np.ndarray,
+) -> np.ndarray:
     """Bone-distance skinning weights.
 
     Each vertex is bound to its candidate bones with weights
@@ -53,15 +63,15 @@ def skinning_weights(verts: np.ndarray, candidates: np.ndarray,
     """
     d2 = segment_distance(verts, starts, ends) ** 2
     d2 = np.where(candidates, d2, np.inf)
-    logits = -(d2 - d2.min(axis=1, keepdims=True)) / (2 * sigma[:, None]
-                                                      ** 2)
+    logits = -(d2 - d2.min(axis=1, keepdims=True)) / (2 * sigma[:, None] ** 2)
     weights = np.where(candidates, np.exp(logits), 0.0)
     weights[weights < 1e-4] = 0.0
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def _tilted_mean_weights(points: np.ndarray, target: np.ndarray,
-                         sigma: float) -> tuple[np.ndarray, float]:
+def _tilted_mean_weights(
+    points: np.ndarray, target: np.ndarray, sigma: float
+) -> tuple[np.ndarray, float]:
     """Positive weights (K,) whose weighted mean of points is ``target``.
 
     Gaussian weights around the target are exponentially tilted, with the
@@ -71,7 +81,7 @@ def _tilted_mean_weights(points: np.ndarray, target: np.ndarray,
         The weights and the remaining distance of the mean to the target.
     """
     rel = points - target
-    base = -np.sum(rel * rel, axis=1) / (2 * sigma ** 2)
+    base = -np.sum(rel * rel, axis=1) / (2 * sigma**2)
     lam = np.zeros(3)
     best = (None, np.inf)
     for _ in range(60):
@@ -91,9 +101,14 @@ def _tilted_mean_weights(points: np.ndarray, target: np.ndarray,
     return best
 
 
-def joint_regressor(verts: np.ndarray, targets: np.ndarray,
-                    allowed: np.ndarray | None = None, start_k: int = 24,
-                    max_k: int = 800, tol: float = 5e-4) -> np.ndarray:
+def joint_regressor(
+    verts: np.ndarray,
+    targets: np.ndarray,
+    allowed: np.ndarray | None = None,
+    start_k: int = 24,
+    max_k: int = 800,
+    tol: float = 5e-4,
+) -> np.ndarray:
     """Convex vertex combinations reproducing target points.
 
     Args:
@@ -110,10 +125,16 @@ def joint_regressor(verts: np.ndarray, targets: np.ndarray,
     """
     regressor = np.zeros((len(targets), len(verts)))
     for j, target in enumerate(targets):
-        ids = np.arange(len(verts)) if allowed is None else np.flatnonzero(
-            allowed[j])
-        order = ids[np.argsort(np.linalg.norm(verts[ids] - target, axis=1),
-                               kind='stable')]
+        ids = (
+            np.arange(len(verts))
+            if allowed is None
+            else np.flatnonzero(allowed[j])
+        )
+        order = ids[
+            np.argsort(
+                np.linalg.norm(verts[ids] - target, axis=1), kind='stable'
+            )
+        ]
         k = start_k
         while True:
             near = order[:k]
@@ -127,9 +148,13 @@ def joint_regressor(verts: np.ndarray, targets: np.ndarray,
     return regressor
 
 
-def pose_correctives(normals: np.ndarray, weights: np.ndarray,
-                     parents: np.ndarray, rng: np.random.Generator,
-                     scale: float = 0.004) -> np.ndarray:
+def pose_correctives(
+    normals: np.ndarray,
+    weights: np.ndarray,
+    parents: np.ndarray,
+    rng: np.random.Generator,
+    scale: float = 0.004,
+) -> np.ndarray:
     """Small smooth pose blend shapes (V, 3, 9 * (J - 1)).
 
     The corrective of joint ``j`` bulges along the normals where the skin
@@ -139,14 +164,19 @@ def pose_correctives(normals: np.ndarray, weights: np.ndarray,
     for j in range(1, len(parents)):
         shared = 4.0 * weights[:, j] * weights[:, parents[j]]
         coeffs = scale * rng.standard_normal(9)
-        blocks.append(shared[:, None, None] * normals[:, :, None]
-                      * coeffs[None, None])
+        blocks.append(
+            shared[:, None, None] * normals[:, :, None] * coeffs[None, None]
+        )
     return np.concatenate(blocks, axis=2)
 
 
-def random_fields(points: np.ndarray, count: int,
-                  rng: np.random.Generator, frequency: float = 3.0,
-                  num_features: int = 48) -> np.ndarray:
+def random_fields(
+    points: np.ndarray,
+    count: int,
+    rng: np.random.Generator,
+    frequency: float = 3.0,
+    num_features: int = 48,
+) -> np.ndarray:
     """Smooth random displacement fields (N, 3, count), unit max norm.
 
     Fields are random combinations of low-frequency Fourier features of
@@ -172,8 +202,9 @@ def decaying(count: int, first: float, rate: float) -> np.ndarray:
     return first / (1.0 + rate * np.arange(count))
 
 
-def orthonormal_pca(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                  np.ndarray]:
+def orthonormal_pca(
+    samples: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """PCA of samples (N, D).
 
     Returns:
@@ -191,9 +222,13 @@ def mirror_axis_angles(poses: np.ndarray) -> np.ndarray:
     return flat.reshape(poses.shape)
 
 
-def closest_faces(points: np.ndarray, verts: np.ndarray, faces: np.ndarray,
-                  allowed: np.ndarray, k: int = 12
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def closest_faces(
+    points: np.ndarray,
+    verts: np.ndarray,
+    faces: np.ndarray,
+    allowed: np.ndarray,
+    k: int = 12,
+) -> tuple[np.ndarray, np.ndarray]:
     """Nearest allowed face and barycentric coordinates for points.
 
     Candidate faces are those around the ``k`` nearest vertices of allowed

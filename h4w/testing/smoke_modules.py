@@ -7,6 +7,7 @@ error (:class:`JointErrorMetric`). It exercises the whole training stack
 (registries, Runner, body-model layer, checkpoints, resume, DDP) in seconds
 on a CPU. Configs load it with ``custom_imports``, like a plugin.
 """
+
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -35,11 +36,13 @@ class SyntheticBodyPoseDataset(BaseDataset):
         seed (int): Seed of the sample generator.
     """
 
-    def __init__(self,
-                 num_samples: int = 64,
-                 pose_std: float = 0.3,
-                 seed: int = 0,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        num_samples: int = 64,
+        pose_std: float = 0.3,
+        seed: int = 0,
+        **kwargs,
+    ) -> None:
         self.num_samples = num_samples
         self.pose_std = pose_std
         self.seed = seed
@@ -51,8 +54,10 @@ class SyntheticBodyPoseDataset(BaseDataset):
         poses = rng.normal(0, self.pose_std, (self.num_samples, 63))
         betas = rng.normal(0, 0.5, (self.num_samples, 10))
         return [
-            dict(body_pose=pose.astype(np.float32),
-                 betas=beta.astype(np.float32))
+            dict(
+                body_pose=pose.astype(np.float32),
+                betas=beta.astype(np.float32),
+            )
             for pose, beta in zip(poses, betas)
         ]
 
@@ -66,31 +71,40 @@ class BodyPoseLifter(BaseModel):
         hidden_dim (int): Width of the two hidden layers.
     """
 
-    def __init__(self,
-                 body_model: dict,
-                 hidden_dim: int = 256,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        body_model: dict,
+        hidden_dim: int = 256,
+        data_preprocessor: Optional[dict] = None,
+        init_cfg: Optional[dict] = None,
+    ) -> None:
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
         self.body_model = MODELS.build(body_model)
         self.mlp = nn.Sequential(
-            nn.Linear(NUM_BODY_JOINTS * 3, hidden_dim), nn.ReLU(),
-            nn.Linear(hidden_dim, hidden_dim), nn.ReLU(),
-            nn.Linear(hidden_dim, 63))
+            nn.Linear(NUM_BODY_JOINTS * 3, hidden_dim),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, hidden_dim),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, 63),
+        )
 
     def body_joints(self, body_pose: Tensor, betas: Tensor) -> Tensor:
         """Root-relative kinematic body joints (N,22,3)."""
-        joints = self.body_model(
-            body_pose=body_pose, betas=betas)['output_joints']
+        joints = self.body_model(body_pose=body_pose, betas=betas)[
+            'output_joints'
+        ]
         joints = joints[:, :NUM_BODY_JOINTS]
         return joints - joints[:, :1]
 
-    def forward(self,
-                body_pose: Tensor,
-                betas: Tensor,
-                sample_idx: Optional[Tensor] = None,
-                mode: str = 'tensor') -> Union[Tensor, Dict, List]:
+    def forward(
+        self,
+        body_pose: Tensor,
+        betas: Tensor,
+        sample_idx: Optional[Tensor] = None,
+        mode: str = 'tensor',
+    ) -> Union[Tensor, Dict, List]:
         """Args: ``body_pose`` (N,63), ``betas`` (N,10), ``sample_idx``
         (N,) (unused, added by the dataset), ``mode``."""
         with torch.no_grad():
@@ -102,11 +116,14 @@ class BodyPoseLifter(BaseModel):
         if mode == 'loss':
             return dict(
                 loss_pose=F.l1_loss(pred_pose, body_pose),
-                loss_joints=F.l1_loss(pred_joints, gt_joints))
+                loss_joints=F.l1_loss(pred_joints, gt_joints),
+            )
         if mode == 'predict':
             return [
-                dict(pred_joints=pred.detach().cpu().numpy(),
-                     gt_joints=gt.cpu().numpy())
+                dict(
+                    pred_joints=pred.detach().cpu().numpy(),
+                    gt_joints=gt.cpu().numpy(),
+                )
                 for pred, gt in zip(pred_joints, gt_joints)
             ]
         raise ValueError(f'mode must be loss, predict or tensor, got {mode}')
@@ -115,12 +132,14 @@ class BodyPoseLifter(BaseModel):
 @METRICS.register_module()
 class JointErrorMetric(BaseMetric):
     """Mean per-joint position error in millimetres (``MPJPE``)."""
+
     default_prefix = 'smoke'
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]):
         for sample in data_samples:
             error = np.linalg.norm(
-                sample['pred_joints'] - sample['gt_joints'], axis=-1)
+                sample['pred_joints'] - sample['gt_joints'], axis=-1
+            )
             self.results.append(error.mean() * 1000)
 
     def compute_metrics(self, results: list) -> Dict[str, float]:

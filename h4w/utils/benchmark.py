@@ -3,6 +3,7 @@
 Numbers are for comparing settings on one machine; tests never assert
 them.
 """
+
 import resource
 import time
 from typing import Callable, Iterable
@@ -19,8 +20,11 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def time_calls(calls: Iterable[Callable[[], object]],
-               device: torch.device, warmup: Callable[[], object]) -> float:
+def time_calls(
+    calls: Iterable[Callable[[], object]],
+    device: torch.device,
+    warmup: Callable[[], object],
+) -> float:
     """Seconds spent in ``calls`` after one ``warmup`` call, with CUDA
     synchronised around the timed region and its peak memory reset."""
     warmup()

@@ -1,4 +1,5 @@
 """Config edits behind the flags of tools/train.py and tools/test.py."""
+
 import argparse
 import os
 import os.path as osp
@@ -7,8 +8,9 @@ from typing import Optional, Sequence
 from mmengine.config import Config, DictAction
 
 
-def parse_runtime_args(parser: argparse.ArgumentParser,
-                       argv: Optional[Sequence[str]] = None):
+def parse_runtime_args(
+    parser: argparse.ArgumentParser, argv: Optional[Sequence[str]] = None
+):
     """Add the flags both tools share (``--cfg-options``, ``--launcher``,
     ``--local-rank``), parse, and export ``LOCAL_RANK`` for mmengine."""
     parser.add_argument(
@@ -16,12 +18,14 @@ def parse_runtime_args(parser: argparse.ArgumentParser,
         nargs='+',
         action=DictAction,
         help='override config settings as key=value pairs, e.g. '
-        'train_cfg.max_epochs=3 optim_wrapper.optimizer.lr=1e-5')
+        'train_cfg.max_epochs=3 optim_wrapper.optimizer.lr=1e-5',
+    )
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm'],
         default='none',
-        help='job launcher; without CUDA the gloo backend is used')
+        help='job launcher; without CUDA the gloo backend is used',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -33,6 +37,7 @@ def build_runner(cfg: Config):
     from mmengine.runner import Runner
 
     from h4w.registry import RUNNERS
+
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)
@@ -52,30 +57,37 @@ def apply_common_args(cfg: Config, args) -> None:
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(args.config))[0]
+        )
 
 
 def apply_amp(cfg: Config) -> None:
     """Train with bf16 autocast (mmengine ``AmpOptimWrapper``)."""
     import torch
+
     if not torch.cuda.is_available():
-        raise SystemExit('--amp needs a CUDA device (mmengine\'s '
-                         'AmpOptimWrapper does not run on the CPU)')
+        raise SystemExit(
+            "--amp needs a CUDA device (mmengine's "
+            'AmpOptimWrapper does not run on the CPU)'
+        )
     optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if optim_wrapper == 'AmpOptimWrapper':
         return
     if optim_wrapper != 'OptimWrapper':
-        raise SystemExit(f'--amp replaces OptimWrapper, but the config uses '
-                         f'{optim_wrapper}')
+        raise SystemExit(
+            f'--amp replaces OptimWrapper, but the config uses {optim_wrapper}'
+        )
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     cfg.optim_wrapper.dtype = 'bfloat16'
 
 
 def apply_auto_scale_lr(cfg: Config) -> None:
     if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
-        raise SystemExit('--auto-scale-lr needs `auto_scale_lr = dict('
-                         'base_batch_size=...)` in the config')
+        raise SystemExit(
+            '--auto-scale-lr needs `auto_scale_lr = dict('
+            'base_batch_size=...)` in the config'
+        )
     cfg.auto_scale_lr.enable = True
 
 
@@ -85,6 +97,7 @@ def apply_show_dir(cfg: Config, show_dir: str) -> None:
     if 'visualization' not in hooks:
         raise SystemExit(
             '--show-dir needs a `visualization` hook in default_hooks; this '
-            'config has none (mesh recipes define it)')
+            'config has none (mesh recipes define it)'
+        )
     hooks.visualization.enable = True
     hooks.visualization.out_dir = osp.expanduser(show_dir)

@@ -5,6 +5,7 @@ a CPU run. :func:`init_cpu_dist` starts the process group with the gloo
 backend from the variables that torchrun or Slurm export, so that
 ``tools/dist_train.sh CONFIG 2`` runs two ranks on a CPU machine (CI does).
 """
+
 import os
 import subprocess
 
@@ -20,7 +21,8 @@ def _export_slurm_env() -> None:
     if 'MASTER_ADDR' not in os.environ:
         node_list = os.environ['SLURM_NODELIST']
         os.environ['MASTER_ADDR'] = subprocess.getoutput(
-            f'scontrol show hostname {node_list} | head -n1')
+            f'scontrol show hostname {node_list} | head -n1'
+        )
 
 
 def init_cpu_dist(launcher: str, backend: str = 'gloo', **kwargs) -> None:
@@ -36,17 +38,21 @@ def init_cpu_dist(launcher: str, backend: str = 'gloo', **kwargs) -> None:
     if launcher == 'slurm':
         _export_slurm_env()
     elif launcher != 'pytorch':
-        raise ValueError(f'CPU distributed runs support the "pytorch" and '
-                         f'"slurm" launchers, got "{launcher}"')
+        raise ValueError(
+            f'CPU distributed runs support the "pytorch" and '
+            f'"slurm" launchers, got "{launcher}"'
+        )
     missing = [
-        key for key in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+        key
+        for key in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
         if key not in os.environ
     ]
     if missing:
         raise RuntimeError(
             f'--launcher {launcher} needs the environment variables '
             f'{missing}; start the run with tools/dist_train.sh (torchrun) '
-            'or tools/slurm_train.sh.')
+            'or tools/slurm_train.sh.'
+        )
     if backend == 'nccl':
         backend = 'gloo'
     torch_dist.init_process_group(backend=backend, **kwargs)

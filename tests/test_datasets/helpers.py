@@ -2,6 +2,7 @@
 run samples through the pipeline and the data preprocessor, and look at
 where the targets land in the crop; module fixtures of a fixture root, a
 config's dataset and a preprocessor; JSON files edited in place."""
+
 import json
 import os.path as osp
 import random
@@ -36,16 +37,14 @@ def find_dataset_cfg(cfg: dict, dataset_type: str) -> dict:
         children = cfg.get(key)
         if children is None:
             continue
-        for child in (children if isinstance(children, list) else
-                      [children]):
+        for child in children if isinstance(children, list) else [children]:
             found = find_dataset_cfg(child, dataset_type)
             if found is not None:
                 return found
     return None
 
 
-def build_dataset(cfg: dict, data_root: str, cache_dir: str,
-                  **overrides):
+def build_dataset(cfg: dict, data_root: str, cache_dir: str, **overrides):
     """Build one dataset config on a fixture root."""
     init_default_scope('h4w')
     cfg = dict(cfg, data_root=data_root, cache_dir=cache_dir, **overrides)
@@ -61,8 +60,13 @@ def build_preprocessor(model_config: str, human_model_root: str):
     return MODELS.build(pre)
 
 
-def preprocess(dataset, indices: Sequence[int], preprocessor,
-               seed: int = 0, training: bool = True) -> dict:
+def preprocess(
+    dataset,
+    indices: Sequence[int],
+    preprocessor,
+    seed: int = 0,
+    training: bool = True,
+) -> dict:
     """Samples ``indices`` through the pipeline (seeded) and the
     preprocessor: ``inputs`` (N, 3, H, W) in [0, 1] and data samples."""
     random.seed(seed)
@@ -71,9 +75,13 @@ def preprocess(dataset, indices: Sequence[int], preprocessor,
     return preprocessor(batch, training)
 
 
-def on_person_fraction(image: torch.Tensor, joint_img: np.ndarray,
-                       valid: np.ndarray, hm_shape: Sequence[int],
-                       threshold: float = 45 / 255) -> float:
+def on_person_fraction(
+    image: torch.Tensor,
+    joint_img: np.ndarray,
+    valid: np.ndarray,
+    hm_shape: Sequence[int],
+    threshold: float = 45 / 255,
+) -> float:
     """Fraction of the valid joints whose crop pixel (3x3 neighbourhood)
     shows the drawn person (fixture images have a dark background).
 
@@ -94,13 +102,14 @@ def on_person_fraction(image: torch.Tensor, joint_img: np.ndarray,
         xi, yi = int(round(xi)), int(round(yi))
         if not (0 <= xi < width and 0 <= yi < height):
             continue
-        patch = img[max(0, yi - 1):yi + 2, max(0, xi - 1):xi + 2]
+        patch = img[max(0, yi - 1) : yi + 2, max(0, xi - 1) : xi + 2]
         hits.append(bool(patch.max() > threshold))
     return float(np.mean(hits)) if hits else 0.0
 
 
-def numpy_field(sample, name: str, field: str = 'gt_instances'
-                ) -> Optional[np.ndarray]:
+def numpy_field(
+    sample, name: str, field: str = 'gt_instances'
+) -> Optional[np.ndarray]:
     """Row 0 of a data-sample field as NumPy (None when absent)."""
     data = getattr(sample, field)
     if name not in data:
@@ -125,15 +134,17 @@ def root_fixture(make: Callable[..., str], name: str, **kwargs):
     return root
 
 
-def dataset_cfg_fixture(config_path: str, dataset_type: str,
-                        loader: str = 'train_dataloader'):
+def dataset_cfg_fixture(
+    config_path: str, dataset_type: str, loader: str = 'train_dataloader'
+):
     """A module fixture: the first ``dataset_type`` dataset config of the
     ``loader`` of a repository config (see :func:`find_dataset_cfg`)."""
 
     @pytest.fixture(scope='module')
     def dataset_cfg():
-        found = find_dataset_cfg(config(config_path)[loader].dataset,
-                                 dataset_type)
+        found = find_dataset_cfg(
+            config(config_path)[loader].dataset, dataset_type
+        )
         assert found is not None, f'no {dataset_type} in {config_path}'
         return found
 
@@ -151,9 +162,12 @@ def preprocessor_fixture(model_config: str):
     return preprocessor
 
 
-def pose2pose_pipeline(input_size: Tuple[int, int],
-                       hm_shape: Tuple[int, int, int], joint_set: str,
-                       depth_3d_size: float) -> list:
+def pose2pose_pipeline(
+    input_size: Tuple[int, int],
+    hm_shape: Tuple[int, int, int],
+    joint_set: str,
+    depth_3d_size: float,
+) -> list:
     """A Pose2Pose training pipeline: augmentation, crop, keypoint targets
     of ``joint_set`` on a ``hm_shape`` heat map."""
     return [
@@ -172,9 +186,14 @@ def pose2pose_pipeline(input_size: Tuple[int, int],
 
 
 # ------------------------------------------------------------ the cache
-def assert_cache_is_used(monkeypatch, cfg: dict, data_root: str,
-                         cache_dir: str, reload: Optional[dict] = None,
-                         **overrides) -> list:
+def assert_cache_is_used(
+    monkeypatch,
+    cfg: dict,
+    data_root: str,
+    cache_dir: str,
+    reload: Optional[dict] = None,
+    **overrides,
+) -> list:
     """Build ``cfg`` (with ``overrides``) twice on one cache: the second
     build must load no annotations and give as many samples.
 
@@ -192,15 +211,17 @@ def assert_cache_is_used(monkeypatch, cfg: dict, data_root: str,
     second = build_dataset(cfg, data_root, cache_dir, **overrides)
     assert not calls and len(second) == len(first)
     if reload is not None:
-        third = build_dataset(cfg, data_root, cache_dir,
-                              **dict(overrides, **reload))
+        third = build_dataset(
+            cfg, data_root, cache_dir, **dict(overrides, **reload)
+        )
         assert calls and len(third) == 1
     return calls
 
 
 # ------------------------------------------------------------------ flip
-def flip_pair_of_samples(dataset, index: int, preprocessor
-                         ) -> Tuple[dict, dict]:
+def flip_pair_of_samples(
+    dataset, index: int, preprocessor
+) -> Tuple[dict, dict]:
     """Sample ``index`` through the pipeline and ``preprocessor`` with a
     fixed augmentation (no scale, rotation or colour change) without and
     with flip: the two preprocessed batches (plain, flipped).
@@ -225,9 +246,14 @@ def flip_pair_of_samples(dataset, index: int, preprocessor
     return outs[0], outs[1]
 
 
-def assert_img_joints_mirrored(plain, flipped, keys: Sequence[str],
-                               perm: Sequence[int], width: float,
-                               masked: bool = True) -> None:
+def assert_img_joints_mirrored(
+    plain,
+    flipped,
+    keys: Sequence[str],
+    perm: Sequence[int],
+    width: float,
+    masked: bool = True,
+) -> None:
     """Heat-map joints of a flipped sample (each of ``keys``), permuted by
     the flip permutation ``perm``, are the plain sample's mirrored:
     x -> width - x, y and z kept. ``masked``: only the joints valid in the
@@ -240,13 +266,12 @@ def assert_img_joints_mirrored(plain, flipped, keys: Sequence[str],
         np.testing.assert_allclose(
             b[perm][rows, 0], width - a[rows, 0], atol=2e-3
         )
-        np.testing.assert_allclose(
-            b[perm][rows, 1:], a[rows, 1:], atol=2e-3
-        )
+        np.testing.assert_allclose(b[perm][rows, 1:], a[rows, 1:], atol=2e-3)
 
 
-def assert_cam_x_mirrored(plain, flipped, keys: Sequence[str],
-                          perm: Sequence[int]) -> None:
+def assert_cam_x_mirrored(
+    plain, flipped, keys: Sequence[str], perm: Sequence[int]
+) -> None:
     """Camera-frame joints of a flipped sample (each of ``keys``),
     permuted by ``perm``, have the plain sample's x negated."""
     for key in keys:
@@ -268,8 +293,14 @@ def assert_crop_mirrored(plain: dict, flipped: dict) -> None:
 # --------------------------------------------------- whole-body masks
 #: SMPL-X foot joints that body-only datasets do not annotate.
 FEET = SMPLX_JOINTS.indices_of(
-    ['L_Big_toe', 'L_Small_toe', 'L_Heel', 'R_Big_toe', 'R_Small_toe',
-     'R_Heel']
+    [
+        'L_Big_toe',
+        'L_Small_toe',
+        'L_Heel',
+        'R_Big_toe',
+        'R_Small_toe',
+        'R_Heel',
+    ]
 )
 
 
@@ -295,4 +326,3 @@ def edited_json(path: Path):
     content = json.loads(path.read_text())
     yield content
     path.write_text(json.dumps(content))
-

@@ -16,6 +16,7 @@ from h4w.evaluation.metrics import AGORAResultWriter
 from h4w.models.body_models.joint_sets import SMPLX_JOINTS
 from h4w.testing.datasets.agora import make_agora
 from h4w.testing.datasets.scene import SyntheticPeople, project
+
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     assert_cam_x_mirrored,

@@ -23,6 +23,7 @@ from h4w.models.body_models.joint_sets import (
     SMPLX_JOINTS,
 )
 from h4w.testing.datasets.coco import make_coco
+
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     assert_img_joints_mirrored,

@@ -1,4 +1,5 @@
 """MultipleDatasets / MixedTrainDataset (spec §5.3)."""
+
 import random
 from collections import Counter
 
@@ -9,7 +10,6 @@ from h4w.datasets import MixedTrainDataset, MultipleDatasets
 
 
 class Items(Dataset):
-
     def __init__(self, name, length):
         self.name, self.length = name, length
 
@@ -25,21 +25,26 @@ class Items(Dataset):
 def test_concatenation():
     data = MultipleDatasets([Items('a', 3), Items('b', 2)])
     assert len(data) == 5
-    assert [data[i] for i in range(5)] == [('a', 0), ('a', 1), ('a', 2),
-                                           ('b', 0), ('b', 1)]
+    assert [data[i] for i in range(5)] == [
+        ('a', 0),
+        ('a', 1),
+        ('a', 2),
+        ('b', 0),
+        ('b', 1),
+    ]
     assert data[-1] == ('b', 1)
     with pytest.raises(IndexError):
         data[5]
 
 
 def test_same_length_tiles_then_fills_randomly():
-    data = MultipleDatasets([Items('a', 10), Items('b', 4)],
-                            make_same_len=True)
+    data = MultipleDatasets(
+        [Items('a', 10), Items('b', 4)], make_same_len=True
+    )
     assert len(data) == 20
     assert [data[i] for i in range(10)] == [('a', i) for i in range(10)]
     # b: 10 // 4 = 2 full tiles (indices 0-7), then 2 random fills
-    assert [data[10 + j] for j in range(8)] == [('b', j % 4)
-                                                for j in range(8)]
+    assert [data[10 + j] for j in range(8)] == [('b', j % 4) for j in range(8)]
     random.seed(0)
     fills = Counter(data[18][1] for _ in range(400))
     assert set(fills) == {0, 1, 2, 3}

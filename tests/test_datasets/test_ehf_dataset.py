@@ -21,6 +21,7 @@ from h4w.testing.datasets.ehf import (
     write_ply,
 )
 from h4w.testing.datasets.scene import rodrigues
+
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     build_dataset,

@@ -10,6 +10,7 @@ from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
 from h4w.models.body_models.joint_sets import SMPL_JOINTS, SMPLX_JOINTS
 from h4w.testing.datasets.mpi_inf_3dhp import make_mpi_inf_3dhp
+
 from tests.test_datasets.helpers import (
     assert_body_only_fit_masks,
     assert_cache_is_used,
@@ -190,9 +191,12 @@ def test_pose2pose_body_smpl_variant(
 
 
 def test_test_mode_runs_the_test_pipeline(hp_root, train_cfg, tmp_path):
-    cfg = dict(train_cfg, pipeline=config(
-        'hand4whole/hand4whole_res50_test_h36m.py').test_dataloader.dataset
-        .pipeline)
+    cfg = dict(
+        train_cfg,
+        pipeline=config(
+            'hand4whole/hand4whole_res50_test_h36m.py'
+        ).test_dataloader.dataset.pipeline,
+    )
     dataset = build_dataset(cfg, hp_root, str(tmp_path), test_mode=True)
     assert len(dataset) == 2
     sample = dataset[0]['data_samples']

@@ -15,6 +15,7 @@ from h4w.models.body_models.joint_sets import SMPL_JOINTS
 from h4w.registry import METRICS
 from h4w.testing.datasets.pw3d import make_pw3d
 from h4w.testing.datasets.scene import SyntheticPeople, project
+
 from tests.test_datasets.helpers import (
     assert_cam_x_mirrored,
     assert_img_joints_mirrored,

@@ -7,8 +7,12 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from h4w.engine.checkpoint import (InertObject, UntrustedCheckpointError,
-                                   load_checkpoint_file, trusted_checkpoints)
+from h4w.engine.checkpoint import (
+    InertObject,
+    UntrustedCheckpointError,
+    load_checkpoint_file,
+    trusted_checkpoints,
+)
 
 CALLED = []
 
@@ -22,14 +26,15 @@ class Payload:
     """Stands for a malicious object: unpickling it calls a function."""
 
     def __reduce__(self):
-        return (_side_effect, ('payload ran', ))
+        return (_side_effect, ('payload ran',))
 
 
 @pytest.fixture
 def weights_file(tmp_path):
     path = str(tmp_path / 'weights.pth')
-    torch.save(dict(state_dict=dict(w=torch.ones(2, 3)), meta=dict(epoch=1)),
-               path)
+    torch.save(
+        dict(state_dict=dict(w=torch.ones(2, 3)), meta=dict(epoch=1)), path
+    )
     return path
 
 
@@ -42,8 +47,11 @@ def mmengine_style_file(tmp_path):
     torch.save(
         dict(
             state_dict=dict(w=torch.ones(2)),
-            meta=dict(seed=np.int64(3), hist=np.arange(3.)),
-            message_hub=dict(log_scalars=dict(loss=buffer))), path)
+            meta=dict(seed=np.int64(3), hist=np.arange(3.0)),
+            message_hub=dict(log_scalars=dict(loss=buffer)),
+        ),
+        path,
+    )
     return path
 
 
@@ -63,10 +71,9 @@ def test_weights_load(weights_file):
 def test_run_checkpoint_loads_weights_only(mmengine_style_file):
     ckpt = load_checkpoint_file(mmengine_style_file)
     torch.testing.assert_close(ckpt['state_dict']['w'], torch.ones(2))
-    np.testing.assert_array_equal(ckpt['meta']['hist'], np.arange(3.))
+    np.testing.assert_array_equal(ckpt['meta']['hist'], np.arange(3.0))
     # log history comes back inert: no mmengine object, no bound methods
-    assert isinstance(ckpt['message_hub']['log_scalars']['loss'],
-                      InertObject)
+    assert isinstance(ckpt['message_hub']['log_scalars']['loss'], InertObject)
 
 
 def test_trusted_context_loads_in_full(mmengine_style_file):
@@ -75,8 +82,7 @@ def test_trusted_context_loads_in_full(mmengine_style_file):
     assert ckpt['message_hub']['log_scalars']['loss'].current() == 0.5
     # and the trust ends with the context
     ckpt = load_checkpoint_file(mmengine_style_file)
-    assert isinstance(ckpt['message_hub']['log_scalars']['loss'],
-                      InertObject)
+    assert isinstance(ckpt['message_hub']['log_scalars']['loss'], InertObject)
 
 
 def test_external_pickled_object_is_refused(evil_file):
@@ -114,11 +120,14 @@ def test_legacy_pickle_file_is_refused(tmp_path):
     assert CALLED == []
 
 
-def test_publish_model_makes_a_loadable_file(mmengine_style_file, evil_file,
-                                             tmp_path, repo_root):
+def test_publish_model_makes_a_loadable_file(
+    mmengine_style_file, evil_file, tmp_path, repo_root
+):
     import importlib.util
+
     spec = importlib.util.spec_from_file_location(
-        'publish_model', osp.join(repo_root, 'tools/misc/publish_model.py'))
+        'publish_model', osp.join(repo_root, 'tools/misc/publish_model.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     out = module.publish(mmengine_style_file, str(tmp_path / 'pub.pth'))
@@ -131,15 +140,17 @@ def test_publish_model_makes_a_loadable_file(mmengine_style_file, evil_file,
 def test_numpy1_checkpoint_loads_under_weights_only(tmp_path):
     """Files written with numpy 1 name ``numpy.core.multiarray``."""
     import zipfile
+
     src, dst = str(tmp_path / 'np2.pth'), str(tmp_path / 'np1.pth')
-    torch.save(dict(meta=dict(hist=np.arange(3.), seed=np.int64(3))), src)
+    torch.save(dict(meta=dict(hist=np.arange(3.0), seed=np.int64(3))), src)
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w') as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename.endswith('data.pkl'):
-                data = data.replace(b'numpy._core.multiarray',
-                                    b'numpy.core.multiarray')
+                data = data.replace(
+                    b'numpy._core.multiarray', b'numpy.core.multiarray'
+                )
             zout.writestr(item, data)
     meta = load_checkpoint_file(dst)['meta']
-    np.testing.assert_array_equal(meta['hist'], np.arange(3.))
+    np.testing.assert_array_equal(meta['hist'], np.arange(3.0))
     assert meta['seed'] == 3

@@ -25,6 +25,7 @@ from h4w.testing.datasets.agora import (
     raw_table,
 )
 from h4w.testing.datasets.scene import SyntheticPeople, project
+
 from tests.conftest import PYTHON, REPO_ROOT, run_tool
 
 TOOLS = osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'agora')

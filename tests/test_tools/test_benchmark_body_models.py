@@ -7,14 +7,29 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 def test_benchmark_reports_every_setting(human_model_root, capsys):
     spec = importlib.util.spec_from_file_location(
         'benchmark_body_models',
-        osp.join(REPO, 'tools/analysis_tools/benchmark_body_models.py'))
+        osp.join(REPO, 'tools/analysis_tools/benchmark_body_models.py'),
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rows = module.main([
-        '--model-path', human_model_root, '--models', 'mano', 'flame',
-        '--batch-sizes', '1', '2', '--iters', '1'
-    ])
+    rows = module.main(
+        [
+            '--model-path',
+            human_model_root,
+            '--models',
+            'mano',
+            'flame',
+            '--batch-sizes',
+            '1',
+            '2',
+            '--iters',
+            '1',
+        ]
+    )
     assert [(r['model'], r['batch']) for r in rows] == [
-        ('mano', 1), ('mano', 2), ('flame', 1), ('flame', 2)]
+        ('mano', 1),
+        ('mano', 2),
+        ('flame', 1),
+        ('flame', 2),
+    ]
     assert all(r['samples_per_s'] > 0 and r['peak_mb'] > 0 for r in rows)
     assert 'samples/s' in capsys.readouterr().out

@@ -1,4 +1,5 @@
 """Flag parsing of tools/train.py and tools/test.py (no training here)."""
+
 import importlib.util
 import os.path as osp
 
@@ -12,7 +13,8 @@ CONFIG = osp.join(REPO, 'configs/quickstart/pose_lifter_smoke.py')
 
 def load_tool(name):
     spec = importlib.util.spec_from_file_location(
-        f'h4w_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+        f'h4w_tool_{name}', osp.join(REPO, 'tools', f'{name}.py')
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -42,10 +44,17 @@ def test_train_resume_forms():
 
 
 def test_train_overrides():
-    cfg = train_cfg('--work-dir', '/tmp/wd', '--launcher', 'pytorch',
-                    '--cfg-options', 'train_cfg.max_epochs=7',
-                    'optim_wrapper.optimizer.lr=0.5', '--no-validate',
-                    '--auto-scale-lr')
+    cfg = train_cfg(
+        '--work-dir',
+        '/tmp/wd',
+        '--launcher',
+        'pytorch',
+        '--cfg-options',
+        'train_cfg.max_epochs=7',
+        'optim_wrapper.optimizer.lr=0.5',
+        '--no-validate',
+        '--auto-scale-lr',
+    )
     assert cfg.work_dir == '/tmp/wd'
     assert cfg.launcher == 'pytorch'
     assert cfg.train_cfg.max_epochs == 7
@@ -86,7 +95,8 @@ def test_show_dir_needs_visualization_hook():
         train_cfg('--show-dir', 'vis')
     cfg = Config.fromfile(CONFIG)
     cfg.default_hooks.visualization = dict(
-        type='SomeVisualizationHook', enable=False)
+        type='SomeVisualizationHook', enable=False
+    )
     args = train_tool.parse_args([CONFIG, '--show-dir', 'vis'])
     cfg = train_tool.merge_args(cfg, args)
     assert cfg.default_hooks.visualization.enable is True
@@ -95,12 +105,14 @@ def test_show_dir_needs_visualization_hook():
 
 def test_test_tool_flags():
     args = test_tool.parse_args(
-        [CONFIG, 'ckpt.pth', '--out', 'res.pkl', '--work-dir', '/tmp/t'])
+        [CONFIG, 'ckpt.pth', '--out', 'res.pkl', '--work-dir', '/tmp/t']
+    )
     cfg = test_tool.merge_args(Config.fromfile(CONFIG), args)
     assert cfg.load_from == 'ckpt.pth'
     assert cfg.work_dir == '/tmp/t'
     assert cfg.test_evaluator[-1] == dict(
-        type='DumpResults', out_file_path='res.pkl')
+        type='DumpResults', out_file_path='res.pkl'
+    )
     assert cfg.test_evaluator[0].type == 'JointErrorMetric'
 
 
@@ -112,7 +124,8 @@ def test_test_tool_rejects_non_pickle_out():
 
 def test_print_config(capsys):
     tool = importlib.util.spec_from_file_location(
-        'print_config', osp.join(REPO, 'tools/analysis_tools/print_config.py'))
+        'print_config', osp.join(REPO, 'tools/analysis_tools/print_config.py')
+    )
     module = importlib.util.module_from_spec(tool)
     tool.loader.exec_module(module)
     module.main([CONFIG, '--cfg-options', 'train_cfg.max_epochs=11'])

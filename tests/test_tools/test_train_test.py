@@ -1,4 +1,5 @@
 """End-to-end runs of the tools on the quick-start config (CPU)."""
+
 import os
 import os.path as osp
 import pickle
@@ -8,17 +9,27 @@ import pytest
 import torch
 
 from h4w.engine.checkpoint import load_checkpoint_file
+
 from tests.conftest import PYTHON, REPO_ROOT, run_tool
 
 CONFIG = osp.join(REPO_ROOT, 'configs/quickstart/pose_lifter_smoke.py')
 
 
 def train(work_dir, human_model_root, *extra):
-    return run_tool([
-        PYTHON, 'tools/train.py', CONFIG, '--work-dir', work_dir,
-        '--cfg-options', f'model.body_model.model_path={human_model_root}',
-        'randomness.seed=0', 'randomness.deterministic=True', *extra
-    ])
+    return run_tool(
+        [
+            PYTHON,
+            'tools/train.py',
+            CONFIG,
+            '--work-dir',
+            work_dir,
+            '--cfg-options',
+            f'model.body_model.model_path={human_model_root}',
+            'randomness.seed=0',
+            'randomness.deterministic=True',
+            *extra,
+        ]
+    )
 
 
 def load(path):
@@ -33,13 +44,15 @@ def interrupted_and_straight_runs(tmp_path_factory, human_model_root):
     train(straight, human_model_root)
     train(resumed, human_model_root, 'train_cfg.max_epochs=2')
     assert not osp.exists(osp.join(resumed, 'epoch_3.pth'))
-    log = train(resumed, human_model_root, 'train_cfg.max_epochs=3',
-                '--resume')
+    log = train(
+        resumed, human_model_root, 'train_cfg.max_epochs=3', '--resume'
+    )
     return straight, resumed, log
 
 
 def test_resume_restores_optimizer_and_scheduler(
-        interrupted_and_straight_runs):
+    interrupted_and_straight_runs,
+):
     straight, resumed, proc = interrupted_and_straight_runs
     assert 'resumed epoch: 2' in proc.stdout + proc.stderr
     a = load(osp.join(straight, 'epoch_3.pth'))
@@ -51,8 +64,9 @@ def test_resume_restores_optimizer_and_scheduler(
     # give different moments after the third epoch.
     for idx, state in a['optimizer']['state'].items():
         for name in ('exp_avg', 'exp_avg_sq', 'step'):
-            torch.testing.assert_close(b['optimizer']['state'][idx][name],
-                                       state[name])
+            torch.testing.assert_close(
+                b['optimizer']['state'][idx][name], state[name]
+            )
     assert a['param_schedulers'] == b['param_schedulers']
     assert b['optimizer']['param_groups'][0]['lr'] == pytest.approx(3e-4)
 
@@ -60,26 +74,43 @@ def test_resume_restores_optimizer_and_scheduler(
 def test_resume_flag_with_explicit_checkpoint(tmp_path, human_model_root):
     work_dir = str(tmp_path / 'wd')
     train(work_dir, human_model_root, 'train_cfg.max_epochs=1')
-    proc = run_tool([
-        PYTHON, 'tools/train.py', CONFIG, '--work-dir', work_dir, '--resume',
-        osp.join(work_dir, 'epoch_1.pth'), '--cfg-options',
-        f'model.body_model.model_path={human_model_root}',
-        'train_cfg.max_epochs=2'
-    ])
+    proc = run_tool(
+        [
+            PYTHON,
+            'tools/train.py',
+            CONFIG,
+            '--work-dir',
+            work_dir,
+            '--resume',
+            osp.join(work_dir, 'epoch_1.pth'),
+            '--cfg-options',
+            f'model.body_model.model_path={human_model_root}',
+            'train_cfg.max_epochs=2',
+        ]
+    )
     assert 'resumed epoch: 1' in proc.stdout + proc.stderr
     assert load(osp.join(work_dir, 'epoch_2.pth'))['meta']['epoch'] == 2
 
 
-def test_test_tool_evaluates_and_dumps(interrupted_and_straight_runs,
-                                       human_model_root, tmp_path):
+def test_test_tool_evaluates_and_dumps(
+    interrupted_and_straight_runs, human_model_root, tmp_path
+):
     straight = interrupted_and_straight_runs[0]
     out = str(tmp_path / 'preds.pkl')
-    proc = run_tool([
-        PYTHON, 'tools/test.py', CONFIG,
-        osp.join(straight, 'epoch_3.pth'), '--work-dir',
-        str(tmp_path / 'test'), '--out', out, '--cfg-options',
-        f'model.body_model.model_path={human_model_root}'
-    ])
+    proc = run_tool(
+        [
+            PYTHON,
+            'tools/test.py',
+            CONFIG,
+            osp.join(straight, 'epoch_3.pth'),
+            '--work-dir',
+            str(tmp_path / 'test'),
+            '--out',
+            out,
+            '--cfg-options',
+            f'model.body_model.model_path={human_model_root}',
+        ]
+    )
     assert 'smoke/MPJPE' in proc.stdout + proc.stderr
     with open(out, 'rb') as f:
         preds = pickle.load(f)
@@ -95,11 +126,20 @@ def free_port() -> int:
 
 def test_dist_train_two_cpu_ranks(tmp_path, human_model_root):
     work_dir = str(tmp_path / 'ddp')
-    proc = run_tool([
-        'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
-        '--cfg-options', f'model.body_model.model_path={human_model_root}',
-        'train_cfg.max_epochs=1'
-    ], env=dict(PORT=str(free_port())))
+    proc = run_tool(
+        [
+            'bash',
+            'tools/dist_train.sh',
+            CONFIG,
+            '2',
+            '--work-dir',
+            work_dir,
+            '--cfg-options',
+            f'model.body_model.model_path={human_model_root}',
+            'train_cfg.max_epochs=1',
+        ],
+        env=dict(PORT=str(free_port())),
+    )
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
@@ -108,15 +148,24 @@ def test_dist_train_two_cpu_ranks(tmp_path, human_model_root):
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
 
 
-def test_dist_test_two_cpu_ranks(interrupted_and_straight_runs,
-                                 human_model_root, tmp_path):
+def test_dist_test_two_cpu_ranks(
+    interrupted_and_straight_runs, human_model_root, tmp_path
+):
     straight = interrupted_and_straight_runs[0]
-    proc = run_tool([
-        'bash', 'tools/dist_test.sh', CONFIG,
-        osp.join(straight, 'epoch_3.pth'), '2', '--work-dir',
-        str(tmp_path / 'ddp_test'), '--cfg-options',
-        f'model.body_model.model_path={human_model_root}'
-    ], env=dict(PORT=str(free_port())))
+    proc = run_tool(
+        [
+            'bash',
+            'tools/dist_test.sh',
+            CONFIG,
+            osp.join(straight, 'epoch_3.pth'),
+            '2',
+            '--work-dir',
+            str(tmp_path / 'ddp_test'),
+            '--cfg-options',
+            f'model.body_model.model_path={human_model_root}',
+        ],
+        env=dict(PORT=str(free_port())),
+    )
     log = proc.stdout + proc.stderr
     assert 'GPU number: 2' in log
     # 32 test samples, batch 16 per rank, 2 ranks -> 1 iteration
@@ -138,15 +187,28 @@ def test_slurm_train_on_cpu_with_a_fake_srun(tmp_path, human_model_root):
     (bin_dir / 'srun').write_text(FAKE_SRUN)
     (bin_dir / 'srun').chmod(0o755)
     work_dir = str(tmp_path / 'slurm')
-    env = dict(PATH=f'{bin_dir}:{os.environ["PATH"]}', GPUS='1',
-               GPUS_PER_NODE='1', SRUN_LOG=str(tmp_path / 'srun.log'),
-               MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()))
-    proc = run_tool([
-        'bash', 'tools/slurm_train.sh', 'gpu_partition', 'h4w_job', CONFIG,
-        work_dir, '--cfg-options',
-        f'model.body_model.model_path={human_model_root}',
-        'train_cfg.max_epochs=1'
-    ], env=env)
+    env = dict(
+        PATH=f'{bin_dir}:{os.environ["PATH"]}',
+        GPUS='1',
+        GPUS_PER_NODE='1',
+        SRUN_LOG=str(tmp_path / 'srun.log'),
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(free_port()),
+    )
+    proc = run_tool(
+        [
+            'bash',
+            'tools/slurm_train.sh',
+            'gpu_partition',
+            'h4w_job',
+            CONFIG,
+            work_dir,
+            '--cfg-options',
+            f'model.body_model.model_path={human_model_root}',
+            'train_cfg.max_epochs=1',
+        ],
+        env=env,
+    )
     srun_options = (tmp_path / 'srun.log').read_text()
     assert '-p gpu_partition --job-name=h4w_job' in srun_options
     assert '--launcher=slurm' in srun_options

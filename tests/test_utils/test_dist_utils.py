@@ -8,9 +8,17 @@ from h4w.utils import dist_utils
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for key in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR',
-                'MASTER_PORT', 'SLURM_PROCID', 'SLURM_NTASKS',
-                'SLURM_LOCALID', 'SLURM_NODELIST'):
+    for key in (
+        'RANK',
+        'WORLD_SIZE',
+        'LOCAL_RANK',
+        'MASTER_ADDR',
+        'MASTER_PORT',
+        'SLURM_PROCID',
+        'SLURM_NTASKS',
+        'SLURM_LOCALID',
+        'SLURM_NODELIST',
+    ):
         monkeypatch.delenv(key, raising=False)
     return monkeypatch
 
@@ -21,14 +29,17 @@ def test_slurm_variables_become_torch_variables(clean_env):
     clean_env.setenv('SLURM_LOCALID', '1')
     clean_env.setenv('MASTER_ADDR', 'node0')
     dist_utils._export_slurm_env()
-    assert (os.environ['RANK'], os.environ['WORLD_SIZE'],
-            os.environ['LOCAL_RANK']) == ('3', '4', '1')
+    assert (
+        os.environ['RANK'],
+        os.environ['WORLD_SIZE'],
+        os.environ['LOCAL_RANK'],
+    ) == ('3', '4', '1')
     assert os.environ['MASTER_PORT'] == '29500'
     assert os.environ['MASTER_ADDR'] == 'node0'
 
 
 def test_missing_variables_are_named(clean_env):
-    with pytest.raises(RuntimeError, match="RANK.*dist_train.sh"):
+    with pytest.raises(RuntimeError, match='RANK.*dist_train.sh'):
         dist_utils.init_cpu_dist('pytorch')
     with pytest.raises(ValueError, match='mpi'):
         dist_utils.init_cpu_dist('mpi')

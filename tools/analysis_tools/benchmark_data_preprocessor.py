@@ -11,6 +11,7 @@ Numbers are for comparison on one machine, never asserted.
         --model-path data/human_model_files --batch-sizes 1 16 64 \\
         --device cuda
 """
+
 import argparse
 
 import numpy as np
@@ -26,16 +27,26 @@ from h4w.utils.benchmark import time_calls
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark the SMPL-X targets of MeshDataPreprocessor.',
-        epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--model-path', default='data/human_model_files',
-                        help='human_model_files root')
-    parser.add_argument('--batch-sizes', nargs='+', type=int,
-                        default=[1, 16, 64])
-    parser.add_argument('--genders', nargs='+',
-                        default=['neutral', 'male', 'female'],
-                        help='SMPL-X layers; samples draw among them')
-    parser.add_argument('--iters', type=int, default=10,
-                        help='timed batches per setting')
+        epilog=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        '--model-path',
+        default='data/human_model_files',
+        help='human_model_files root',
+    )
+    parser.add_argument(
+        '--batch-sizes', nargs='+', type=int, default=[1, 16, 64]
+    )
+    parser.add_argument(
+        '--genders',
+        nargs='+',
+        default=['neutral', 'male', 'female'],
+        help='SMPL-X layers; samples draw among them',
+    )
+    parser.add_argument(
+        '--iters', type=int, default=10, help='timed batches per setting'
+    )
     parser.add_argument('--device', default='cpu')
     return parser.parse_args(argv)
 
@@ -49,7 +60,7 @@ def random_sample(rng: np.random.Generator, genders) -> MeshDataSample:
         root_pose=rng.normal(0, 0.2, (1, 3)) + np.array([[2.8, 0, 0]]),
         body_pose=rng.normal(0, 0.2, (1, 63)),
         shape=rng.normal(0, 1, (1, 10)),
-        trans=rng.normal(0, 0.2, (1, 3)) + np.array([[0, 0, 5.]]),
+        trans=rng.normal(0, 0.2, (1, 3)) + np.array([[0, 0, 5.0]]),
         lhand_pose=rng.normal(0, 0.3, (1, 45)),
         lhand_valid=np.array([rng.random() < 0.8]),
         rhand_pose=rng.normal(0, 0.3, (1, 45)),
@@ -57,15 +68,22 @@ def random_sample(rng: np.random.Generator, genders) -> MeshDataSample:
         jaw_pose=rng.normal(0, 0.2, (1, 3)),
         expr=rng.normal(0, 1, (1, 10)),
         face_valid=np.array([rng.random() < 0.8]),
-        focal=np.array([[1500., 1500.]]), princpt=np.array([[400., 500.]]),
-        gender=[genders[rng.integers(len(genders))]])
+        focal=np.array([[1500.0, 1500.0]]),
+        princpt=np.array([[400.0, 500.0]]),
+        gender=[genders[rng.integers(len(genders))]],
+    )
     if rng.random() < 0.5:
-        params.update(cam_R=cam_r[None], cam_t=np.array([[0., 0., 0.1]]))
+        params.update(cam_R=cam_r[None], cam_t=np.array([[0.0, 0.0, 0.1]]))
     scale = rng.uniform(0.75, 1.25)
-    img2bb = np.array([[0.6 * scale, 0., -40.], [0., 0.6 * scale, -50.]])
-    sample = MeshDataSample(metainfo=dict(
-        img_shape=(1000, 800), img2bb_trans=img2bb,
-        flip=bool(rng.random() < 0.5), rot=float(rng.uniform(-60, 60))))
+    img2bb = np.array([[0.6 * scale, 0.0, -40.0], [0.0, 0.6 * scale, -50.0]])
+    sample = MeshDataSample(
+        metainfo=dict(
+            img_shape=(1000, 800),
+            img2bb_trans=img2bb,
+            flip=bool(rng.random() < 0.5),
+            rot=float(rng.uniform(-60, 60)),
+        )
+    )
     sample.gt_params = InstanceData(**params)
     return sample
 
@@ -78,8 +96,9 @@ def benchmark(pre, batch: int, iters: int, genders, device) -> dict:
         pre.add_body_model_targets(samples)
 
     seconds = time_calls([call] * iters, device, warmup=call) / iters
-    return dict(ms_per_batch=1000 * seconds,
-                ms_per_sample=1000 * seconds / batch)
+    return dict(
+        ms_per_batch=1000 * seconds, ms_per_sample=1000 * seconds / batch
+    )
 
 
 def main(argv=None):
@@ -87,18 +106,26 @@ def main(argv=None):
     init_default_scope('h4w')
     device = torch.device(args.device)
     pre = MODELS.build(
-        dict(type='MeshDataPreprocessor',
-             body_model=dict(type='SMPLXModel', model_path=args.model_path),
-             genders=tuple(args.genders))).to(device)
+        dict(
+            type='MeshDataPreprocessor',
+            body_model=dict(type='SMPLXModel', model_path=args.model_path),
+            genders=tuple(args.genders),
+        )
+    ).to(device)
     print(f'device {device}, genders {args.genders}')
     print(f'{"batch":>5} {"ms/batch":>10} {"ms/sample":>10}')
     rows = []
     for batch in args.batch_sizes:
-        row = dict(batch=batch, **benchmark(pre, batch, args.iters,
-                                            args.genders, device))
+        row = dict(
+            batch=batch,
+            **benchmark(pre, batch, args.iters, args.genders, device),
+        )
         rows.append(row)
-        print(f'{batch:5d} {row["ms_per_batch"]:10.2f} '
-              f'{row["ms_per_sample"]:10.3f}', flush=True)
+        print(
+            f'{batch:5d} {row["ms_per_batch"]:10.2f} '
+            f'{row["ms_per_sample"]:10.3f}',
+            flush=True,
+        )
     return rows
 
 

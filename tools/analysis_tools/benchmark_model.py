@@ -10,6 +10,7 @@ Numbers are for comparison on one machine, never asserted.
         configs/_base_/models/hand4whole_res50.py \\
         --model-path data/human_model_files --batch-sizes 1 4 --mode predict
 """
+
 import argparse
 from functools import partial
 
@@ -23,26 +24,34 @@ from h4w.testing import get_packed_inputs
 from h4w.utils.benchmark import peak_memory_mb, time_calls
 
 #: Body-model class -> model type of ``get_packed_inputs``.
-MODEL_TYPES = dict(SMPLXModel='smplx', SMPLModel='smpl', MANOModel='mano',
-                   FLAMEModel='flame')
+MODEL_TYPES = dict(
+    SMPLXModel='smplx', SMPLModel='smpl', MANOModel='mano', FLAMEModel='flame'
+)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark an estimator built from a config.',
-        epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument('config', help='config with a `model` entry')
-    parser.add_argument('--model-path', default='data/human_model_files',
-                        help='human_model_files root')
-    parser.add_argument('--batch-sizes', nargs='+', type=int,
-                        default=[1, 4])
-    parser.add_argument('--mode', choices=['predict', 'train'],
-                        default='predict')
-    parser.add_argument('--iters', type=int, default=5,
-                        help='timed iterations per batch size')
+    parser.add_argument(
+        '--model-path',
+        default='data/human_model_files',
+        help='human_model_files root',
+    )
+    parser.add_argument('--batch-sizes', nargs='+', type=int, default=[1, 4])
+    parser.add_argument(
+        '--mode', choices=['predict', 'train'], default='predict'
+    )
+    parser.add_argument(
+        '--iters', type=int, default=5, help='timed iterations per batch size'
+    )
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--amp', action='store_true',
-                        help='bf16 autocast (predict mode)')
+    parser.add_argument(
+        '--amp', action='store_true', help='bf16 autocast (predict mode)'
+    )
     return parser.parse_args(argv)
 
 
@@ -57,8 +66,10 @@ def run_once(model, data, mode, optim, amp, device):
     if mode == 'train':
         model.train_step(data, optim)
         return
-    with torch.no_grad(), torch.autocast(device.type, torch.bfloat16,
-                                         enabled=amp):
+    with (
+        torch.no_grad(),
+        torch.autocast(device.type, torch.bfloat16, enabled=amp),
+    ):
         model.test_step(data)
 
 
@@ -71,9 +82,11 @@ def benchmark(model, cfg, batch, args, device) -> dict:
         for data in batches
     ]
     seconds = time_calls(calls[1:], device, warmup=calls[0])
-    return dict(samples_per_s=batch * args.iters / seconds,
-                ms_per_sample=1000 * seconds / (batch * args.iters),
-                peak_mb=peak_memory_mb(device))
+    return dict(
+        samples_per_s=batch * args.iters / seconds,
+        ms_per_sample=1000 * seconds / (batch * args.iters),
+        peak_mb=peak_memory_mb(device),
+    )
 
 
 def main(argv=None):
@@ -84,17 +97,20 @@ def main(argv=None):
     cfg.body_model.model_path = args.model_path
     torch.manual_seed(0)
     model = MODELS.build(cfg).to(device)
-    print(f'{cfg.type} ({args.mode}, {device}, threads '
-          f'{torch.get_num_threads()})')
-    print(f'{"batch":>5} {"samples/s":>10} {"ms/sample":>10} '
-          f'{"peak MB":>9}')
+    print(
+        f'{cfg.type} ({args.mode}, {device}, threads '
+        f'{torch.get_num_threads()})'
+    )
+    print(f'{"batch":>5} {"samples/s":>10} {"ms/sample":>10} {"peak MB":>9}')
     rows = []
     for batch in args.batch_sizes:
         row = dict(batch=batch, **benchmark(model, cfg, batch, args, device))
         rows.append(row)
-        print(f'{batch:5d} {row["samples_per_s"]:10.2f} '
-              f'{row["ms_per_sample"]:10.1f} {row["peak_mb"]:9.0f}',
-              flush=True)
+        print(
+            f'{batch:5d} {row["samples_per_s"]:10.2f} '
+            f'{row["ms_per_sample"]:10.1f} {row["peak_mb"]:9.0f}',
+            flush=True,
+        )
     return rows
 
 

@@ -1,5 +1,6 @@
 """Print the fully merged config, e.g.
 ``python tools/analysis_tools/print_config.py CONFIG --cfg-options k=v``."""
+
 import argparse
 
 from mmengine.config import Config, DictAction
@@ -7,14 +8,15 @@ from mmengine.config import Config, DictAction
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Print the whole config after inheritance and '
-        'overrides.')
+        description='Print the whole config after inheritance and overrides.'
+    )
     parser.add_argument('config', help='config file path')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
-        help='override config settings, e.g. train_cfg.max_epochs=3')
+        help='override config settings, e.g. train_cfg.max_epochs=3',
+    )
     return parser.parse_args(argv)
 
 

@@ -13,6 +13,7 @@ Examples:
     python tools/misc/browse_dataset.py CONFIG --phase test --max-samples 8 \
         --cfg-options test_dataloader.dataset.data_root=data/EHF
 """
+
 import argparse
 import os
 import os.path as osp
@@ -34,26 +35,41 @@ def parse_args(argv=None):
         description='Write pipeline outputs (crop, 2D joints, part boxes, '
         'mesh overlay) to image files.',
         epilog=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument('config', help='config file')
     parser.add_argument(
-        '--phase', default='train', choices=['train', 'val', 'test'],
-        help='which dataloader to browse (default: train)')
+        '--phase',
+        default='train',
+        choices=['train', 'val', 'test'],
+        help='which dataloader to browse (default: train)',
+    )
     parser.add_argument(
-        '--output-dir', default='work_dirs/browse_dataset',
-        help='folder for the images (created)')
+        '--output-dir',
+        default='work_dirs/browse_dataset',
+        help='folder for the images (created)',
+    )
     parser.add_argument(
-        '--max-samples', type=int, default=20,
-        help='number of samples to write (default: 20)')
+        '--max-samples',
+        type=int,
+        default=20,
+        help='number of samples to write (default: 20)',
+    )
     parser.add_argument(
-        '--show-mesh', action='store_true',
-        help='overlay the fitted mesh (needs the body-model files)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the augmentation draws')
+        '--show-mesh',
+        action='store_true',
+        help='overlay the fitted mesh (needs the body-model files)',
+    )
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--seed', type=int, default=0, help='seed of the augmentation draws'
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, e.g. '
-        'train_dataloader.dataset.datasets_3d.0.data_root=data/Human36M')
+        'train_dataloader.dataset.datasets_3d.0.data_root=data/Human36M',
+    )
     return parser.parse_args(argv)
 
 
@@ -86,19 +102,27 @@ def _mesh_in_crop(sample, prefix):
 def render_sample(image, sample, hm_shape, faces=None, prefix=None):
     """The annotated crop (H, W, 3) uint8 BGR."""
     from h4w.visualization import draw_boxes, draw_keypoints, draw_mesh
+
     crop = np.ascontiguousarray(
-        image.permute(1, 2, 0).numpy()[:, :, ::-1]).clip(0, 255)
+        image.permute(1, 2, 0).numpy()[:, :, ::-1]
+    ).clip(0, 255)
     crop = crop.astype(np.uint8).copy()
     shape = crop.shape[:2]
     gt = sample.gt_instances if 'gt_instances' in sample else {}
-    if faces is not None and prefix and f'{prefix}_mesh_cam' in gt and \
-            'gt_params' in sample and 'focal' in sample.gt_params:
+    if (
+        faces is not None
+        and prefix
+        and f'{prefix}_mesh_cam' in gt
+        and 'gt_params' in sample
+        and 'focal' in sample.gt_params
+    ):
         verts_2d, depth = _mesh_in_crop(sample, prefix)
         draw_mesh(crop, verts_2d, depth, faces, (180, 200, 230), alpha=0.5)
     if prefix and f'{prefix}_joint_img' in gt:
         pts = _hm_to_crop(_np(gt[f'{prefix}_joint_img']), shape, hm_shape)
-        draw_keypoints(crop, pts, _np(gt[f'{prefix}_joint_valid']),
-                       (255, 80, 0), 2)
+        draw_keypoints(
+            crop, pts, _np(gt[f'{prefix}_joint_valid']), (255, 80, 0), 2
+        )
     if 'joint_img' in gt:
         pts = _hm_to_crop(_np(gt['joint_img']), shape, hm_shape)
         valid = _np(gt['joint_valid']).reshape(-1) > 0
@@ -111,8 +135,9 @@ def render_sample(image, sample, hm_shape, faces=None, prefix=None):
             size = _np(gt[f'{part}_bbox_size'])
             box = np.concatenate([center - size / 2, center + size / 2])
             box = _hm_to_crop(box.reshape(2, 2), shape, hm_shape).reshape(4)
-            draw_boxes(crop, box, (255, 255, 0) if part == 'face' else
-                       (255, 0, 255))
+            draw_boxes(
+                crop, box, (255, 255, 0) if part == 'face' else (255, 0, 255)
+            )
     return crop
 
 
@@ -125,12 +150,15 @@ def main(argv=None):
     import random
 
     from h4w.registry import DATASETS, MODELS
+
     random.seed(args.seed)
     np.random.seed(args.seed)
     dataset = DATASETS.build(cfg[f'{args.phase}_dataloader'].dataset)
     preprocessor = MODELS.build(
         dict(cfg.model.data_preprocessor, body_model=cfg.model.body_model)
-        if 'body_model' in cfg.model else cfg.model.data_preprocessor)
+        if 'body_model' in cfg.model
+        else cfg.model.data_preprocessor
+    )
     prefix = getattr(preprocessor, 'model_type', None)
     hm_shape = tuple(preprocessor.output_hm_shape)
     faces = None
@@ -139,15 +167,18 @@ def main(argv=None):
         faces = layer.faces.cpu().numpy().astype(np.int64)
     os.makedirs(args.output_dir, exist_ok=True)
     count = min(args.max_samples, len(dataset))
-    print(f'{type(dataset).__name__}: {len(dataset)} samples; writing '
-          f'{count} to {args.output_dir}')
+    print(
+        f'{type(dataset).__name__}: {len(dataset)} samples; writing '
+        f'{count} to {args.output_dir}'
+    )
     for i in range(count):
         data = preprocessor(pseudo_collate([dataset[i]]), True)
         sample = data['data_samples'][0]
         image = data['inputs'][0] * preprocessor.std + preprocessor.mean
         crop = render_sample(image, sample, hm_shape, faces, prefix)
-        name = osp.splitext(osp.basename(sample.metainfo.get(
-            'img_path', 'sample')))[0]
+        name = osp.splitext(
+            osp.basename(sample.metainfo.get('img_path', 'sample'))
+        )[0]
         path = osp.join(args.output_dir, f'{i:05d}_{name}.png')
         cv2.imwrite(path, crop)
         print(f'[{i + 1}/{count}] {path}', flush=True)

@@ -9,6 +9,7 @@ first 8 hex digits of its SHA-256 (``NAME-abcdef12.pth``), mmpose style.
 
     python tools/misc/publish_model.py work_dirs/x/epoch_6.pth out.pth
 """
+
 import argparse
 import hashlib
 import os
@@ -21,12 +22,15 @@ from h4w.engine.checkpoint import load_checkpoint_file
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Keep only the weights of a trusted checkpoint.')
+        description='Keep only the weights of a trusted checkpoint.'
+    )
     parser.add_argument('in_file', help='input checkpoint (trusted)')
     parser.add_argument('out_file', help='output .pth file')
     parser.add_argument(
-        '--no-hash', action='store_true',
-        help='do not append the SHA-256 prefix to the output name')
+        '--no-hash',
+        action='store_true',
+        help='do not append the SHA-256 prefix to the output name',
+    )
     return parser.parse_args(argv)
 
 

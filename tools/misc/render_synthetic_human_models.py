@@ -7,6 +7,7 @@ Works headless through EGL.
 Example:
     python tools/misc/render_synthetic_human_models.py --out mannequin.png
 """
+
 import argparse
 import os
 import pathlib
@@ -25,14 +26,24 @@ from h4w.models.body_models import load_model_data  # noqa: E402
 SKIN = (0.85, 0.74, 0.64, 1.0)
 
 
-def render(verts: np.ndarray, faces: np.ndarray, eye, target,
-           yfov: float = 0.5, size: int = 480) -> np.ndarray:
+def render(
+    verts: np.ndarray,
+    faces: np.ndarray,
+    eye,
+    target,
+    yfov: float = 0.5,
+    size: int = 480,
+) -> np.ndarray:
     """Renders a mesh (V, 3), (F, 3) to an RGB image (size, size, 3)."""
-    scene = pyrender.Scene(bg_color=(1.0, 1.0, 1.0, 1.0),
-                           ambient_light=(0.35, 0.35, 0.35))
+    scene = pyrender.Scene(
+        bg_color=(1.0, 1.0, 1.0, 1.0), ambient_light=(0.35, 0.35, 0.35)
+    )
     material = pyrender.MetallicRoughnessMaterial(
-        baseColorFactor=SKIN, metallicFactor=0.0, roughnessFactor=0.7,
-        doubleSided=True)
+        baseColorFactor=SKIN,
+        metallicFactor=0.0,
+        roughnessFactor=0.7,
+        doubleSided=True,
+    )
     mesh = trimesh.Trimesh(verts, faces, process=False)
     scene.add(pyrender.Mesh.from_trimesh(mesh, material=material))
     eye, target = np.asarray(eye, float), np.asarray(target, float)
@@ -53,26 +64,36 @@ def render(verts: np.ndarray, faces: np.ndarray, eye, target,
 
 
 def smplx_views(root: pathlib.Path) -> list[np.ndarray]:
-    model = smplx.create(str(root), model_type='smplx', gender='neutral',
-                         use_pca=False, ext='npz')
+    model = smplx.create(
+        str(root),
+        model_type='smplx',
+        gender='neutral',
+        use_pca=False,
+        ext='npz',
+    )
     faces = model.faces
     rest = model().vertices[0].detach().numpy()
     body_pose = torch.zeros(1, 63)
     body_pose[0, 17 * 3 + 1] = -1.4
     body_pose[0, 18 * 3 + 1] = 1.4
     curl = 3.0 * model.left_hand_mean
-    posed = model(body_pose=body_pose,
-                  left_hand_pose=curl[None] - model.left_hand_mean,
-                  right_hand_pose=(3.0 * model.right_hand_mean
-                                   - model.right_hand_mean)[None],
-                  jaw_pose=torch.tensor([[0.3, 0.0, 0.0]]),
-                  expression=torch.tensor([[0.0, 1.5] + [0.0] * 8]))
+    posed = model(
+        body_pose=body_pose,
+        left_hand_pose=curl[None] - model.left_hand_mean,
+        right_hand_pose=(3.0 * model.right_hand_mean - model.right_hand_mean)[
+            None
+        ],
+        jaw_pose=torch.tensor([[0.3, 0.0, 0.0]]),
+        expression=torch.tensor([[0.0, 1.5] + [0.0] * 8]),
+    )
     posed = posed.vertices[0].detach().numpy()
     centre = (0.0, -0.4, 0.0)
-    return [render(rest, faces, (0.0, -0.4, 3.6), centre),
-            render(rest, faces, (3.6, -0.4, 0.0), centre),
-            render(posed, faces, (0.8, 1.6, 2.2), (0.0, -0.2, 0.0)),
-            render(posed, faces, (0.15, 0.3, 0.55), (0.0, 0.28, 0.0))]
+    return [
+        render(rest, faces, (0.0, -0.4, 3.6), centre),
+        render(rest, faces, (3.6, -0.4, 0.0), centre),
+        render(posed, faces, (0.8, 1.6, 2.2), (0.0, -0.2, 0.0)),
+        render(posed, faces, (0.15, 0.3, 0.55), (0.0, 0.28, 0.0)),
+    ]
 
 
 def mano_view(root: pathlib.Path) -> np.ndarray:
@@ -91,10 +112,14 @@ def flame_view(root: pathlib.Path) -> np.ndarray:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--root', default='data/human_model_files',
-                        help='root of the human_model_files tree')
-    parser.add_argument('--out', default='work_dirs/human_models.png',
-                        help='output PNG path')
+    parser.add_argument(
+        '--root',
+        default='data/human_model_files',
+        help='root of the human_model_files tree',
+    )
+    parser.add_argument(
+        '--out', default='work_dirs/human_models.png', help='output PNG path'
+    )
     return parser.parse_args()
 
 
@@ -102,8 +127,10 @@ def main() -> None:
     args = parse_args()
     root = pathlib.Path(args.root)
     views = smplx_views(root) + [mano_view(root), flame_view(root)]
-    grid = np.concatenate([np.concatenate(views[:3], axis=1),
-                           np.concatenate(views[3:], axis=1)], axis=0)
+    grid = np.concatenate(
+        [np.concatenate(views[:3], axis=1), np.concatenate(views[3:], axis=1)],
+        axis=0,
+    )
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(grid).save(out)

@@ -7,6 +7,7 @@ the top level, so the conversion is the prefix table below. The input is
 loaded with ``torch.load(weights_only=True)``; any key without a mapping
 and any shape that differs from the h4w model stops the conversion.
 """
+
 import argparse
 import os
 import os.path as osp
@@ -74,16 +75,22 @@ def parse_args(argv=None):
         'hand4whole_release_to_h4w.py snapshot_6.pth.tar '
         'checkpoints/hand4whole_h4w.pth\n  python tools/model_converters/'
         'hand4whole_release_to_h4w.py snapshot_12_hand.pth.tar '
-        'p2p_hand.pth --model pose2pose_hand')
+        'p2p_hand.pth --model pose2pose_hand',
+    )
     parser.add_argument('src', help='released checkpoint (.pth.tar)')
     parser.add_argument('dst', help='output mmengine checkpoint (.pth)')
     parser.add_argument(
-        '--model', choices=sorted(KEY_MAPS), default='hand4whole',
-        help='which network the file holds (default: hand4whole)')
+        '--model',
+        choices=sorted(KEY_MAPS),
+        default='hand4whole',
+        help='which network the file holds (default: hand4whole)',
+    )
     parser.add_argument(
-        '--config', default=None,
+        '--config',
+        default=None,
         help='h4w config whose model defines the expected shapes '
-        '(default: the base config of --model)')
+        '(default: the base config of --model)',
+    )
     return parser.parse_args(argv)
 
 
@@ -91,7 +98,7 @@ def map_key(key: str, model: str) -> str:
     """The h4w name of an upstream key; ConversionError if none."""
     for src, dst in KEY_MAPS[model]:
         if key.startswith(src):
-            return dst + key[len(src):]
+            return dst + key[len(src) :]
     raise ConversionError(f'no mapping for key "{key}" ({model})')
 
 
@@ -103,15 +110,18 @@ def extract_state_dict(checkpoint) -> Dict[str, torch.Tensor]:
     elif isinstance(checkpoint, dict) and 'state_dict' in checkpoint:
         checkpoint = checkpoint['state_dict']
     if not isinstance(checkpoint, dict) or not all(
-            isinstance(v, torch.Tensor) for v in checkpoint.values()):
+        isinstance(v, torch.Tensor) for v in checkpoint.values()
+    ):
         raise ConversionError(
             'expected a dict with a "network" state dict (reference '
-            '.pth.tar) or a state dict of tensors')
+            '.pth.tar) or a state dict of tensors'
+        )
     return checkpoint
 
 
-def convert_state_dict(state_dict: Dict[str, torch.Tensor], model: str
-                       ) -> Tuple[Dict[str, torch.Tensor], List[str]]:
+def convert_state_dict(
+    state_dict: Dict[str, torch.Tensor], model: str
+) -> Tuple[Dict[str, torch.Tensor], List[str]]:
     """Rename every key; returns the new dict and the skipped keys.
 
     Raises:
@@ -131,8 +141,9 @@ def convert_state_dict(state_dict: Dict[str, torch.Tensor], model: str
     if unmapped:
         raise ConversionError(
             f'{len(unmapped)} key(s) have no mapping for --model {model}: '
-            + ', '.join(unmapped[:20]) + (' ...' if len(unmapped) > 20
-                                          else ''))
+            + ', '.join(unmapped[:20])
+            + (' ...' if len(unmapped) > 20 else '')
+        )
     return out, skipped
 
 
@@ -144,12 +155,17 @@ def expected_shapes(config_file: str) -> Dict[str, torch.Size]:
 
     import h4w.models  # noqa: F401  (registers the modules)
     from h4w.registry import MODELS
+
     init_default_scope('h4w')
     cfg = Config.fromfile(config_file)
     shapes = {}
     for name, sub_cfg in cfg.model.items():
-        if name in NON_WEIGHT_KEYS or name.startswith('loss_') or \
-                not isinstance(sub_cfg, dict) or 'type' not in sub_cfg:
+        if (
+            name in NON_WEIGHT_KEYS
+            or name.startswith('loss_')
+            or not isinstance(sub_cfg, dict)
+            or 'type' not in sub_cfg
+        ):
             continue
         module = MODELS.build(sub_cfg)
         for key, value in module.state_dict().items():
@@ -157,8 +173,9 @@ def expected_shapes(config_file: str) -> Dict[str, torch.Size]:
     return shapes
 
 
-def check_shapes(state_dict: Dict[str, torch.Tensor],
-                 shapes: Dict[str, torch.Size]) -> None:
+def check_shapes(
+    state_dict: Dict[str, torch.Tensor], shapes: Dict[str, torch.Size]
+) -> None:
     """ConversionError naming every missing, unexpected or mis-shaped
     key."""
     problems = []
@@ -168,40 +185,56 @@ def check_shapes(state_dict: Dict[str, torch.Tensor],
         if key not in shapes:
             problems.append(f'unexpected {key}')
         elif tuple(value.shape) != tuple(shapes[key]):
-            problems.append(f'shape of {key}: file {tuple(value.shape)}, '
-                            f'model {tuple(shapes[key])}')
+            problems.append(
+                f'shape of {key}: file {tuple(value.shape)}, '
+                f'model {tuple(shapes[key])}'
+            )
     if problems:
         raise ConversionError(
-            f'{len(problems)} problem(s): ' + '; '.join(problems[:20]) +
-            (' ...' if len(problems) > 20 else ''))
+            f'{len(problems)} problem(s): '
+            + '; '.join(problems[:20])
+            + (' ...' if len(problems) > 20 else '')
+        )
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, REPO_ROOT)
-    from h4w.engine.checkpoint import (UntrustedCheckpointError,
-                                       load_checkpoint_file)
+    from h4w.engine.checkpoint import (
+        UntrustedCheckpointError,
+        load_checkpoint_file,
+    )
+
     config = args.config or osp.join(REPO_ROOT, DEFAULT_CONFIGS[args.model])
     try:
         print(f'loading {args.src} (weights only)')
         src = extract_state_dict(
-            load_checkpoint_file(args.src, map_location='cpu',
-                                 trusted=False))
+            load_checkpoint_file(args.src, map_location='cpu', trusted=False)
+        )
         converted, skipped = convert_state_dict(src, args.model)
         if skipped:
-            print(f'dropped {len(skipped)} body-model buffer(s) '
-                  f'({skipped[0]} ...)')
+            print(
+                f'dropped {len(skipped)} body-model buffer(s) '
+                f'({skipped[0]} ...)'
+            )
         print(f'checking {len(converted)} tensors against {config}')
         check_shapes(converted, expected_shapes(config))
-    except (ConversionError, UntrustedCheckpointError,
-            FileNotFoundError) as err:
+    except (
+        ConversionError,
+        UntrustedCheckpointError,
+        FileNotFoundError,
+    ) as err:
         print(f'error: {args.src}: {err}', file=sys.stderr)
         return 1
     checkpoint = dict(
-        meta=dict(source=osp.abspath(args.src), model=args.model,
-                  converted_by='hand4whole_release_to_h4w.py',
-                  time=time.strftime('%Y-%m-%d %H:%M:%S')),
-        state_dict=converted)
+        meta=dict(
+            source=osp.abspath(args.src),
+            model=args.model,
+            converted_by='hand4whole_release_to_h4w.py',
+            time=time.strftime('%Y-%m-%d %H:%M:%S'),
+        ),
+        state_dict=converted,
+    )
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     torch.save(checkpoint, args.dst)
     print(f'wrote {args.dst}: {len(converted)} tensors')

@@ -34,7 +34,8 @@ val_evaluator = dict(
     # model_path: set by the leaf config from `human_model_path`.
     body_model=dict(
         type='SMPLXModel',
-        h36m_regressor_file='smplx/J_regressor_h36m_smplx.npy'),
+        h36m_regressor_file='smplx/J_regressor_h36m_smplx.npy',
+    ),
     pred_key='smplx_mesh_cam',
     prefix='H36M',
 )

@@ -17,11 +17,13 @@ train_pipeline = [
         type='KeypointTargets',
         target_joint_set='smplx_137',
         input_size=(512, 384),
-        output_hm_shape=(8, 8, 6)),
+        output_hm_shape=(8, 8, 6),
+    ),
     dict(
         type='PartBBoxTargets',
         input_size=(512, 384),
-        output_hm_shape=(8, 8, 6)),
+        output_hm_shape=(8, 8, 6),
+    ),
     dict(type='PackMeshInputs'),
 ]
 train_dataloader = dict(
@@ -38,17 +40,22 @@ train_dataloader = dict(
                 type='Human36MDataset',
                 data_root=h36m_data_root,
                 model_type='smplx',
-                pipeline=train_pipeline),
+                pipeline=train_pipeline,
+            ),
         ],
         datasets_2d=[
             dict(
                 type='MSCOCODataset',
                 data_root=coco_data_root,
                 part='wholebody',
-                pipeline=train_pipeline),
+                pipeline=train_pipeline,
+            ),
             dict(
                 type='MPIIDataset',
                 data_root=mpii_data_root,
                 model_type='smplx',
-                pipeline=train_pipeline),
-        ]))
+                pipeline=train_pipeline,
+            ),
+        ],
+    ),
+)

@@ -18,7 +18,8 @@ body_train_pipeline = [
         target_joint_set='smpl_33',
         input_size=(256, 192),
         output_hm_shape=(8, 8, 6),
-        depth_3d_size=2.0),
+        depth_3d_size=2.0,
+    ),
     dict(type='PackMeshInputs'),
 ]
 train_dataloader = dict(
@@ -36,17 +37,22 @@ train_dataloader = dict(
                 data_root=h36m_data_root,
                 model_type='smpl',
                 body_3d_size=None,
-                pipeline=body_train_pipeline),
+                pipeline=body_train_pipeline,
+            ),
         ],
         datasets_2d=[
             dict(
                 type='MSCOCODataset',
                 data_root=coco_data_root,
                 part='body',
-                pipeline=body_train_pipeline),
+                pipeline=body_train_pipeline,
+            ),
             dict(
                 type='MPIIDataset',
                 data_root=mpii_data_root,
                 model_type='smpl',
-                pipeline=body_train_pipeline),
-        ]))
+                pipeline=body_train_pipeline,
+            ),
+        ],
+    ),
+)

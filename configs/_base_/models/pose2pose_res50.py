@@ -9,13 +9,15 @@ model = dict(
     data_preprocessor=dict(
         type='MeshDataPreprocessor',
         # RGB / 255, no mean/std normalisation (spec §10.1).
-        mean=[0., 0., 0.],
-        std=[255., 255., 255.],
+        mean=[0.0, 0.0, 0.0],
+        std=[255.0, 255.0, 255.0],
         body_3d_size=2.0,
         hand_3d_size=0.3,
-        face_3d_size=0.3),
+        face_3d_size=0.3,
+    ),
     backbone=dict(type='ResNet', depth=50),
     loss_coord=dict(type='CoordLoss'),
     loss_param=dict(type='ParamLoss'),
     loss_pose=dict(type='ParamLoss'),
-    focal=(5000, 5000))
+    focal=(5000, 5000),
+)

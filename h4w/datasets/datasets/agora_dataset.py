@@ -15,6 +15,7 @@ from h4w.models.body_models.joint_sets import (
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, sanitize_bbox, xywh_to_xyxy
 from h4w.structures.keypoint import affine_points
+
 from .base import (
     BaseMeshDataset,
     annotation_context,
@@ -93,7 +94,8 @@ def agora_flip_pairs(names: Sequence[str]) -> Tuple[Tuple[int, int], ...]:
 def invert_affine(mat: np.ndarray) -> np.ndarray:
     """Inverse of a (2, 3) affine map, (2, 3) float32."""
     return cv2.invertAffineTransform(
-        np.asarray(mat, np.float64).reshape(2, 3)).astype(np.float32)
+        np.asarray(mat, np.float64).reshape(2, 3)
+    ).astype(np.float32)
 
 
 def crop_file_stem(img_file: str, person_id: int) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 from h4w.models.body_models.joint_sets import MANO_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, xywh_to_xyxy
+
 from .base import (
     BaseMeshDataset,
     annotation_context,
@@ -186,8 +187,9 @@ FITS = dict(
 REQUIRED_FIT_KEYS = ('root_pose', 'body_pose', 'shape', 'trans')
 
 
-def _convert_fit(param: dict, param_key: str, model_type: str,
-                 side: Optional[str]) -> dict:
+def _convert_fit(
+    param: dict, param_key: str, model_type: str, side: Optional[str]
+) -> dict:
     """A NeuralAnnot fit (``smplx_param`` / ``smpl_param`` /
     ``mano_param`` / ``flame_param``) as ``gt_params`` fields."""
     if model_type == 'mano':
@@ -199,6 +201,7 @@ def _convert_fit(param: dict, param_key: str, model_type: str,
     if missing:
         raise KeyError(f'{param_key} has no {missing}')
     return params
+
 
 #: Crop aspect ratio (W / H) of process_bbox per part (§5.1, §5.5).
 ASPECT_RATIOS = dict(wholebody=0.75, body=0.75, hand=1.0, face=0.75)
@@ -530,8 +533,9 @@ class MSCOCODataset(BaseMeshDataset):
         if entry is None:
             params = dict(param_valid=False)
         else:
-            params = _convert_fit(entry[param_key], param_key, model_type,
-                                  side)
+            params = _convert_fit(
+                entry[param_key], param_key, model_type, side
+            )
             cam = entry['cam_param']
             params.update(
                 focal=np.asarray(cam['focal'], dtype=np.float32).reshape(2),

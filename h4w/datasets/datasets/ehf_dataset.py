@@ -5,6 +5,7 @@ from typing import Dict, List, Optional
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, xywh_to_xyxy
+
 from .base import BaseMeshDataset, coco_data_info, require_file
 from .ply import PLYError, read_ply_vertices
 

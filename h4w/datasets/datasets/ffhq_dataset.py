@@ -8,6 +8,7 @@ import numpy as np
 from h4w.models.body_models.joint_sets import FLAME_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
+
 from .base import (
     BaseMeshDataset,
     coco_data_info,

@@ -3,10 +3,10 @@
 import os.path as osp
 from typing import Dict, List, Optional
 
-
 from h4w.models.body_models.joint_sets import MANO_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
+
 from .base import (
     BaseMeshDataset,
     annotation_context,

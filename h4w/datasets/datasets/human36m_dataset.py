@@ -1,4 +1,5 @@
 """Human3.6M (spec §5.4, §5.5, §6.4)."""
+
 import os.path as osp
 from functools import partial
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -8,34 +9,55 @@ import numpy as np
 from h4w.models.body_models.joint_sets import H36M_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
-from .base import (BaseMeshDataset, coco_data_info, fit_file_tag,
-                   fit_params, read_json, wholebody_fit_masks)
+
+from .base import (
+    BaseMeshDataset,
+    coco_data_info,
+    fit_file_tag,
+    fit_params,
+    read_json,
+    wholebody_fit_masks,
+)
 
 __all__ = [
-    'Human36MDataset', 'camera_arrays', 'camera_keypoints', 'world_to_camera'
+    'Human36MDataset',
+    'camera_arrays',
+    'camera_keypoints',
+    'world_to_camera',
 ]
 
-def world_to_camera(points: np.ndarray, R: np.ndarray,
-                    t: np.ndarray) -> np.ndarray:
+
+def world_to_camera(
+    points: np.ndarray, R: np.ndarray, t: np.ndarray
+) -> np.ndarray:
     """(J, 3) world -> camera: R X + t (same units as t)."""
     return points @ R.T + t.reshape(1, 3)
 
 
-def camera_arrays(cam: dict, focal_key: str = 'focal',
-                  princpt_key: str = 'princpt') -> Tuple[np.ndarray, ...]:
+def camera_arrays(
+    cam: dict, focal_key: str = 'focal', princpt_key: str = 'princpt'
+) -> Tuple[np.ndarray, ...]:
     """``R`` (3, 3), ``t`` (3,), focal (2,) and principal point (2,) of a
     camera entry with keys ``'R'``, ``'t'``, ``focal_key`` and
     ``princpt_key``, float32."""
-    return (np.array(cam['R'], dtype=np.float32).reshape(3, 3),
-            np.array(cam['t'], dtype=np.float32).reshape(3),
-            np.array(cam[focal_key], dtype=np.float32).reshape(2),
-            np.array(cam[princpt_key], dtype=np.float32).reshape(2))
+    return (
+        np.array(cam['R'], dtype=np.float32).reshape(3, 3),
+        np.array(cam['t'], dtype=np.float32).reshape(3),
+        np.array(cam[focal_key], dtype=np.float32).reshape(2),
+        np.array(cam[princpt_key], dtype=np.float32).reshape(2),
+    )
 
 
-def camera_keypoints(world: np.ndarray, R: np.ndarray, t: np.ndarray,
-                     focal: np.ndarray, princpt: np.ndarray, root_idx: int,
-                     body_3d_size: Optional[float],
-                     depth_bins: int = 8) -> Tuple[np.ndarray, np.ndarray]:
+def camera_keypoints(
+    world: np.ndarray,
+    R: np.ndarray,
+    t: np.ndarray,
+    focal: np.ndarray,
+    princpt: np.ndarray,
+    root_idx: int,
+    body_3d_size: Optional[float],
+    depth_bins: int = 8,
+) -> Tuple[np.ndarray, np.ndarray]:
     """Keypoint targets of world-frame 3D joints (Human3.6M and
     MPI-INF-3DHP, §5.4).
 
@@ -59,11 +81,12 @@ def camera_keypoints(world: np.ndarray, R: np.ndarray, t: np.ndarray,
     joint_cam = world_to_camera(world, R, t)
     keypoints = np.zeros_like(joint_cam)
     keypoints[:, :2] = joint_cam[:, :2] / joint_cam[:, 2:] * focal + princpt
-    rel = (joint_cam - joint_cam[root_idx]) / 1000.
+    rel = (joint_cam - joint_cam[root_idx]) / 1000.0
     keypoints[:, 2] = rel[:, 2]
     if body_3d_size is not None:
-        keypoints[:, 2] = (rel[:, 2] / (body_3d_size / 2) + 1) / 2. * (
-            depth_bins)
+        keypoints[:, 2] = (
+            (rel[:, 2] / (body_3d_size / 2) + 1) / 2.0 * (depth_bins)
+        )
     return keypoints, rel
 
 
@@ -111,21 +134,25 @@ class Human36MDataset(BaseMeshDataset):
         joint_names=H36M_JOINTS.joint_names,
         flip_pairs=H36M_JOINTS.flip_pairs,
         root_idx=0,
-        eval_joints=(1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16))
+        eval_joints=(1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16),
+    )
 
-    def __init__(self,
-                 model_type: str = 'smplx',
-                 subjects: Optional[Sequence[int]] = None,
-                 sampling_ratio: Optional[int] = None,
-                 test_cameras: Sequence[int] = (4, ),
-                 body_3d_size: Optional[float] = 2.0,
-                 depth_bins: int = 8,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        model_type: str = 'smplx',
+        subjects: Optional[Sequence[int]] = None,
+        sampling_ratio: Optional[int] = None,
+        test_cameras: Sequence[int] = (4,),
+        body_3d_size: Optional[float] = 2.0,
+        depth_bins: int = 8,
+        **kwargs,
+    ) -> None:
         fit_file_tag(model_type)  # ValueError for another body model
         self.model_type = model_type
         test_mode = kwargs.get('test_mode', False)
-        self.subjects = tuple(subjects or ((9, 11) if test_mode else
-                                           (1, 5, 6, 7, 8)))
+        self.subjects = tuple(
+            subjects or ((9, 11) if test_mode else (1, 5, 6, 7, 8))
+        )
         self.sampling_ratio = sampling_ratio or (64 if test_mode else 5)
         self.test_cameras = tuple(str(c) for c in test_cameras)
         self.body_3d_size = body_3d_size
@@ -134,17 +161,25 @@ class Human36MDataset(BaseMeshDataset):
         super().__init__(**kwargs)
 
     def _file(self, subject: int, kind: str) -> str:
-        return osp.join(self.data_root, 'annotations',
-                        f'Human36M_subject{subject}_{kind}.json')
+        return osp.join(
+            self.data_root,
+            'annotations',
+            f'Human36M_subject{subject}_{kind}.json',
+        )
 
     def source_files(self) -> List[str]:
         kinds = ('data', 'camera', 'joint_3d', fit_file_tag(self.model_type))
         return [self._file(s, k) for s in self.subjects for k in kinds]
 
     def cache_args(self) -> Dict:
-        return dict(super().cache_args(), model_type=self.model_type,
-                    subjects=self.subjects, ratio=self.sampling_ratio,
-                    cams=self.test_cameras, size=self.body_3d_size)
+        return dict(
+            super().cache_args(),
+            model_type=self.model_type,
+            subjects=self.subjects,
+            ratio=self.sampling_ratio,
+            cams=self.test_cameras,
+            size=self.body_3d_size,
+        )
 
     def load_annotations(self) -> List[dict]:
         data_list = []
@@ -155,29 +190,47 @@ class Human36MDataset(BaseMeshDataset):
                 cameras=read_json(self._file(subject, 'camera')),
                 joints=read_json(self._file(subject, 'joint_3d')),
                 fits=read_json(
-                    self._file(subject, fit_file_tag(self.model_type))),
-                masks=masks)
+                    self._file(subject, fit_file_tag(self.model_type))
+                ),
+                masks=masks,
+            )
             data_list += self.parse_coco(self._file(subject, 'data'), parse)
         return data_list
 
-    def _parse(self, ann: dict, img: dict, cameras: dict, joints: dict,
-               fits: dict, masks: dict) -> Optional[dict]:
+    def _parse(
+        self,
+        ann: dict,
+        img: dict,
+        cameras: dict,
+        joints: dict,
+        fits: dict,
+        masks: dict,
+    ) -> Optional[dict]:
         if img['frame_idx'] % self.sampling_ratio != 0:
             return None
         cam_idx = str(img['cam_idx'])
         if self.test_mode and cam_idx not in self.test_cameras:
             return None
-        keys = [str(img[k]) for k in ('action_idx', 'subaction_idx',
-                                      'frame_idx')]
+        keys = [
+            str(img[k]) for k in ('action_idx', 'subaction_idx', 'frame_idx')
+        ]
         R, t, focal, princpt = camera_arrays(cameras[cam_idx], 'f', 'c')
         bbox = process_bbox(ann['bbox'], img['width'], img['height'])
         if bbox is None:
             return None
-        world = np.array(joints[keys[0]][keys[1]][keys[2]],
-                         dtype=np.float32).reshape(-1, 3)
-        keypoints, rel = camera_keypoints(world, R, t, focal, princpt,
-                                          self.metainfo['root_idx'],
-                                          self.body_3d_size, self.depth_bins)
+        world = np.array(
+            joints[keys[0]][keys[1]][keys[2]], dtype=np.float32
+        ).reshape(-1, 3)
+        keypoints, rel = camera_keypoints(
+            world,
+            R,
+            t,
+            focal,
+            princpt,
+            self.metainfo['root_idx'],
+            self.body_3d_size,
+            self.depth_bins,
+        )
         try:
             fit = fits[keys[0]][keys[1]][keys[2]]
         except KeyError:
@@ -185,10 +238,17 @@ class Human36MDataset(BaseMeshDataset):
         params = fit_params(fit, self.model_type)
         if params is None:
             params = dict(param_valid=False)
-        params.update(cam_R=R, cam_t=t / 1000., focal=focal,
-                      princpt=princpt, **masks)
+        params.update(
+            cam_R=R, cam_t=t / 1000.0, focal=focal, princpt=princpt, **masks
+        )
         return coco_data_info(
-            img, ann, osp.join(self.img_dir, img['file_name']), bbox=bbox,
-            keypoints=keypoints, keypoints_cam=rel,
+            img,
+            ann,
+            osp.join(self.img_dir, img['file_name']),
+            bbox=bbox,
+            keypoints=keypoints,
+            keypoints_cam=rel,
             keypoints_valid=np.ones((len(rel), 1), dtype=np.float32),
-            is_3d=1., gt_params=params)
+            is_3d=1.0,
+            gt_params=params,
+        )

@@ -9,6 +9,7 @@ import numpy as np
 from h4w.models.body_models.joint_sets import FINGERS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import bbox_from_points, process_bbox
+
 from .base import (
     BaseMeshDataset,
     annotation_context,

@@ -8,6 +8,7 @@ import numpy as np
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
+
 from .base import (
     BaseMeshDataset,
     coco_data_info,
@@ -184,8 +185,15 @@ class MPIINF3DHPDataset(BaseMeshDataset):
             joints[subject][seq][frame], dtype=np.float32
         ).reshape(len(self.metainfo['joint_names']), 3)
         keypoints, rel = camera_keypoints(
-            world, R, t, focal, princpt, self.metainfo['root_idx'],
-            self.body_3d_size, self.depth_bins)
+            world,
+            R,
+            t,
+            focal,
+            princpt,
+            self.metainfo['root_idx'],
+            self.body_3d_size,
+            self.depth_bins,
+        )
         fit = fits.get(subject, {}).get(seq, {}).get(frame)
         params = fit_params(fit, self.model_type)
         if params is None:

@@ -7,6 +7,7 @@ import numpy as np
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
+
 from .base import BaseMeshDataset, coco_data_info, finite_array, fit_params
 
 __all__ = ['PW3DDataset']

@@ -6,7 +6,14 @@ from .part_bbox_targets import PartBBoxTargets
 from .topdown_affine import MeshTopdownAffine, get_patch_transform
 
 __all__ = [
-    'LoadImage', 'MissingImageError', 'load_image', 'RandomMeshAugmentation',
-    'MeshTopdownAffine', 'get_patch_transform', 'KeypointTargets',
-    'remap_joints', 'PartBBoxTargets', 'PackMeshInputs'
+    'LoadImage',
+    'MissingImageError',
+    'load_image',
+    'RandomMeshAugmentation',
+    'MeshTopdownAffine',
+    'get_patch_transform',
+    'KeypointTargets',
+    'remap_joints',
+    'PartBBoxTargets',
+    'PackMeshInputs',
 ]

@@ -1,4 +1,5 @@
 """Augmentation sampling (spec §5.1 ``get_aug_config``)."""
+
 import random
 from typing import Optional
 
@@ -34,12 +35,14 @@ class RandomMeshAugmentation(BaseTransform):
         flip_prob (float): Probability of a horizontal flip.
     """
 
-    def __init__(self,
-                 scale_factor: float = 0.25,
-                 rot_factor: float = 30.,
-                 rot_prob: float = 0.6,
-                 color_factor: float = 0.2,
-                 flip_prob: float = 0.5) -> None:
+    def __init__(
+        self,
+        scale_factor: float = 0.25,
+        rot_factor: float = 30.0,
+        rot_prob: float = 0.6,
+        color_factor: float = 0.2,
+        flip_prob: float = 0.5,
+    ) -> None:
         self.scale_factor = scale_factor
         self.rot_factor = rot_factor
         self.rot_prob = rot_prob
@@ -48,21 +51,33 @@ class RandomMeshAugmentation(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         scale = np.clip(np.random.randn(), -1.0, 1.0) * self.scale_factor + 1
-        rot = (np.clip(np.random.randn(), -2.0, 2.0) * self.rot_factor
-               if random.random() <= self.rot_prob else 0.0)
+        rot = (
+            np.clip(np.random.randn(), -2.0, 2.0) * self.rot_factor
+            if random.random() <= self.rot_prob
+            else 0.0
+        )
         c_low, c_up = 1.0 - self.color_factor, 1.0 + self.color_factor
-        color_scale = np.array([random.uniform(c_low, c_up)
-                                for _ in range(3)], dtype=np.float32)
+        color_scale = np.array(
+            [random.uniform(c_low, c_up) for _ in range(3)], dtype=np.float32
+        )
         enforce: Optional[bool] = results.get('enforce_flip')
-        flip = (random.random() <= self.flip_prob
-                if enforce is None else bool(enforce))
+        flip = (
+            random.random() <= self.flip_prob
+            if enforce is None
+            else bool(enforce)
+        )
         results.update(
-            aug_scale=float(scale), rot=float(rot), color_scale=color_scale,
-            flip=bool(flip))
+            aug_scale=float(scale),
+            rot=float(rot),
+            color_scale=color_scale,
+            flip=bool(flip),
+        )
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(scale_factor={self.scale_factor}'
-                f', rot_factor={self.rot_factor}, rot_prob={self.rot_prob}, '
-                f'color_factor={self.color_factor}, '
-                f'flip_prob={self.flip_prob})')
+        return (
+            f'{self.__class__.__name__}(scale_factor={self.scale_factor}'
+            f', rot_factor={self.rot_factor}, rot_prob={self.rot_prob}, '
+            f'color_factor={self.color_factor}, '
+            f'flip_prob={self.flip_prob})'
+        )

@@ -1,4 +1,5 @@
 """Dataset keypoint targets (spec §5.1 ``process_db_coord``)."""
+
 from functools import lru_cache
 from typing import Optional, Sequence, Tuple
 
@@ -15,24 +16,34 @@ __all__ = ['KeypointTargets', 'remap_joints', 'rot_z']
 def rot_z(deg: float) -> np.ndarray:
     """R_z(a) (3, 3) float32 for an angle in degrees."""
     rad = np.deg2rad(deg)
-    return np.array([[np.cos(rad), -np.sin(rad), 0],
-                     [np.sin(rad), np.cos(rad), 0], [0, 0, 1]],
-                    dtype=np.float32)
+    return np.array(
+        [
+            [np.cos(rad), -np.sin(rad), 0],
+            [np.sin(rad), np.cos(rad), 0],
+            [0, 0, 1],
+        ],
+        dtype=np.float32,
+    )
 
 
 @lru_cache(maxsize=None)
-def _remap_index(src_names: Tuple[str, ...],
-                 dst_names: Tuple[str, ...]) -> Tuple[np.ndarray, np.ndarray]:
+def _remap_index(
+    src_names: Tuple[str, ...], dst_names: Tuple[str, ...]
+) -> Tuple[np.ndarray, np.ndarray]:
     dst_index = {name: i for i, name in enumerate(dst_names)}
-    pairs = [(i, dst_index[name]) for i, name in enumerate(src_names)
-             if name in dst_index]
+    pairs = [
+        (i, dst_index[name])
+        for i, name in enumerate(src_names)
+        if name in dst_index
+    ]
     src = np.array([s for s, _ in pairs], dtype=np.int64)
     dst = np.array([d for _, d in pairs], dtype=np.int64)
     return src, dst
 
 
-def remap_joints(joints: np.ndarray, src_names: Sequence[str],
-                 dst_names: Sequence[str]) -> np.ndarray:
+def remap_joints(
+    joints: np.ndarray, src_names: Sequence[str], dst_names: Sequence[str]
+) -> np.ndarray:
     """Re-index joints into another joint set by name; joints of
     ``dst_names`` without a source are zeros.
 
@@ -50,7 +61,7 @@ def remap_joints(joints: np.ndarray, src_names: Sequence[str],
         [2.0, 0.0, 1.0]
     """
     src, dst = _remap_index(tuple(src_names), tuple(dst_names))
-    out = np.zeros((len(dst_names), ) + joints.shape[1:], dtype=joints.dtype)
+    out = np.zeros((len(dst_names),) + joints.shape[1:], dtype=joints.dtype)
     out[dst] = joints[src]
     return out
 
@@ -87,14 +98,18 @@ class KeypointTargets(BaseTransform):
             + 1) / 2 * D. None: z is already discretised (whole body).
     """
 
-    def __init__(self,
-                 target_joint_set: str = 'smplx_137',
-                 input_size: Tuple[int, int] = (512, 384),
-                 output_hm_shape: Tuple[int, int, int] = (8, 8, 6),
-                 depth_3d_size: Optional[float] = None) -> None:
+    def __init__(
+        self,
+        target_joint_set: str = 'smplx_137',
+        input_size: Tuple[int, int] = (512, 384),
+        output_hm_shape: Tuple[int, int, int] = (8, 8, 6),
+        depth_3d_size: Optional[float] = None,
+    ) -> None:
         if target_joint_set not in JOINT_SETS:
-            raise KeyError(f'unknown target_joint_set {target_joint_set}; '
-                           f'one of {sorted(JOINT_SETS)}')
+            raise KeyError(
+                f'unknown target_joint_set {target_joint_set}; '
+                f'one of {sorted(JOINT_SETS)}'
+            )
         self.target_joint_set = target_joint_set
         self.target_names = JOINT_SETS[target_joint_set].joint_names
         self.input_size = tuple(input_size)
@@ -106,18 +121,23 @@ class KeypointTargets(BaseTransform):
         if results.get('keypoints') is None:
             zeros = np.zeros((num, 3), dtype=np.float32)
             results.update(
-                joint_img=zeros, joint_cam=zeros.copy(),
+                joint_img=zeros,
+                joint_cam=zeros.copy(),
                 joint_valid=np.zeros((num, 1), dtype=np.float32),
-                joint_trunc=np.zeros((num, 1), dtype=np.float32))
+                joint_trunc=np.zeros((num, 1), dtype=np.float32),
+            )
             return results
         joint_img = np.array(results['keypoints'], dtype=np.float32)
         count = len(joint_img)
         joint_cam = results.get('keypoints_cam')
-        joint_cam = (np.zeros((count, 3), dtype=np.float32)
-                     if joint_cam is None else np.array(
-                         joint_cam, dtype=np.float32))
+        joint_cam = (
+            np.zeros((count, 3), dtype=np.float32)
+            if joint_cam is None
+            else np.array(joint_cam, dtype=np.float32)
+        )
         joint_valid = np.array(
-            results['keypoints_valid'], dtype=np.float32).reshape(count, 1)
+            results['keypoints_valid'], dtype=np.float32
+        ).reshape(count, 1)
         names = results['joint_names']
 
         if results.get('flip', False):
@@ -136,22 +156,32 @@ class KeypointTargets(BaseTransform):
         joint_img[:, 0] = joint_img[:, 0] / self.input_size[1] * width
         joint_img[:, 1] = joint_img[:, 1] / self.input_size[0] * height
         if self.depth_3d_size is not None:
-            joint_img[:, 2] = (joint_img[:, 2] /
-                               (self.depth_3d_size / 2) + 1) / 2 * depth
+            joint_img[:, 2] = (
+                (joint_img[:, 2] / (self.depth_3d_size / 2) + 1) / 2 * depth
+            )
         x, y, z = joint_img.T
-        inside = ((x >= 0) & (x < width) & (y >= 0) & (y < height) &
-                  (z >= 0) & (z < depth))
+        inside = (
+            (x >= 0)
+            & (x < width)
+            & (y >= 0)
+            & (y < height)
+            & (z >= 0)
+            & (z < depth)
+        )
         joint_trunc = joint_valid * inside[:, None].astype(np.float32)
 
         results.update(
             joint_img=remap_joints(joint_img, names, self.target_names),
             joint_cam=remap_joints(joint_cam, names, self.target_names),
             joint_valid=remap_joints(joint_valid, names, self.target_names),
-            joint_trunc=remap_joints(joint_trunc, names, self.target_names))
+            joint_trunc=remap_joints(joint_trunc, names, self.target_names),
+        )
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(target_joint_set='
-                f'{self.target_joint_set!r}, input_size={self.input_size}, '
-                f'output_hm_shape={self.output_hm_shape}, '
-                f'depth_3d_size={self.depth_3d_size})')
+        return (
+            f'{self.__class__.__name__}(target_joint_set='
+            f'{self.target_joint_set!r}, input_size={self.input_size}, '
+            f'output_hm_shape={self.output_hm_shape}, '
+            f'depth_3d_size={self.depth_3d_size})'
+        )

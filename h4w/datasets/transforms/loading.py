@@ -1,4 +1,5 @@
 """Image loading (spec §5.1 ``load_img``)."""
+
 import os.path as osp
 
 import cv2

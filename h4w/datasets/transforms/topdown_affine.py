@@ -1,4 +1,5 @@
 """Affine crop of the person box (spec §5.1 ``generate_patch_image``)."""
+
 import math
 from typing import Sequence, Tuple
 
@@ -17,9 +18,14 @@ def _rotate_2d(point: Sequence[float], rot_rad: float) -> np.ndarray:
     return np.array([x * cs - y * sn, x * sn + y * cs], dtype=np.float32)
 
 
-def get_patch_transform(center: Sequence[float], size: Sequence[float],
-                        out_size: Sequence[int], scale: float, rot: float,
-                        inverse: bool = False) -> np.ndarray:
+def get_patch_transform(
+    center: Sequence[float],
+    size: Sequence[float],
+    out_size: Sequence[int],
+    scale: float,
+    rot: float,
+    inverse: bool = False,
+) -> np.ndarray:
     """Affine map of a (scaled, rotated) box onto the output crop.
 
     Args:
@@ -34,15 +40,24 @@ def get_patch_transform(center: Sequence[float], size: Sequence[float],
         np.ndarray: (2, 3) float32 affine matrix.
     """
     src_w, src_h = size[0] * scale, size[1] * scale
-    rot_rad = math.pi * rot / 180.
+    rot_rad = math.pi * rot / 180.0
     src_center = np.array(center, dtype=np.float32)
-    src = np.stack([
-        src_center, src_center + _rotate_2d((0, src_h * 0.5), rot_rad),
-        src_center + _rotate_2d((src_w * 0.5, 0), rot_rad)
-    ]).astype(np.float32)
+    src = np.stack(
+        [
+            src_center,
+            src_center + _rotate_2d((0, src_h * 0.5), rot_rad),
+            src_center + _rotate_2d((src_w * 0.5, 0), rot_rad),
+        ]
+    ).astype(np.float32)
     dst_w, dst_h = out_size
-    dst = np.array([[dst_w * 0.5, dst_h * 0.5], [dst_w * 0.5, dst_h],
-                    [dst_w, dst_h * 0.5]], dtype=np.float32)
+    dst = np.array(
+        [
+            [dst_w * 0.5, dst_h * 0.5],
+            [dst_w * 0.5, dst_h],
+            [dst_w, dst_h * 0.5],
+        ],
+        dtype=np.float32,
+    )
     if inverse:
         src, dst = dst, src
     return cv2.getAffineTransform(src, dst).astype(np.float32)
@@ -81,21 +96,32 @@ class MeshTopdownAffine(BaseTransform):
             img = img[:, ::-1, :]
             c_x = img.shape[1] - c_x - 1
         out_h, out_w = self.input_size
-        trans = get_patch_transform((c_x, c_y), (w, h), (out_w, out_h),
-                                    scale, rot)
-        inv_trans = get_patch_transform((c_x, c_y), (w, h), (out_w, out_h),
-                                        scale, rot, inverse=True)
+        trans = get_patch_transform(
+            (c_x, c_y), (w, h), (out_w, out_h), scale, rot
+        )
+        inv_trans = get_patch_transform(
+            (c_x, c_y), (w, h), (out_w, out_h), scale, rot, inverse=True
+        )
         patch = cv2.warpAffine(
-            np.ascontiguousarray(img), trans, (int(out_w), int(out_h)),
-            flags=cv2.INTER_LINEAR).astype(np.float32)
+            np.ascontiguousarray(img),
+            trans,
+            (int(out_w), int(out_h)),
+            flags=cv2.INTER_LINEAR,
+        ).astype(np.float32)
         color = results.get('color_scale')
         if color is not None:
-            patch = np.clip(patch * np.asarray(color)[None, None, :], 0,
-                            255).astype(np.float32)
+            patch = np.clip(
+                patch * np.asarray(color)[None, None, :], 0, 255
+            ).astype(np.float32)
         results.update(
-            img=patch, img2bb_trans=trans,
-            bb2img_trans=inv_trans, flip=flip, rot=rot,
-            aug_scale=scale, input_size=(out_w, out_h))
+            img=patch,
+            img2bb_trans=trans,
+            bb2img_trans=inv_trans,
+            flip=flip,
+            rot=rot,
+            aug_scale=scale,
+            input_size=(out_w, out_h),
+        )
         return results
 
     def __repr__(self) -> str:

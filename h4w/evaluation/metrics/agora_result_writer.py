@@ -13,6 +13,7 @@ from mmengine.structures import BaseDataElement
 
 from h4w.registry import METRICS
 from h4w.structures.keypoint import affine_points
+
 from .utils import PerSampleMetric, instance_array, meta_value, to_numpy
 
 # AGORA parameter name -> (pred_instances key or None for zeros, size), in

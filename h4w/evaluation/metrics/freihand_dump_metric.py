@@ -9,6 +9,7 @@ import numpy as np
 from mmengine.logging import MMLogger
 
 from h4w.registry import METRICS
+
 from .utils import BodyModelMetric, ConfigType, meta_value
 
 

@@ -3,6 +3,7 @@
 from typing import Dict, Optional
 
 from h4w.registry import METRICS
+
 from .utils import H36M_EVAL_JOINTS, ConfigType, H36MJointMetric
 
 __all__ = ['Human36MMetric', 'H36M_EVAL_JOINTS']

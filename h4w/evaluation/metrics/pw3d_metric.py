@@ -3,6 +3,7 @@
 from typing import Dict, Optional
 
 from h4w.registry import METRICS
+
 from ..functional import mean_point_error
 from .utils import ConfigType, H36MJointMetric
 

@@ -14,6 +14,7 @@ from mmengine.logging import MMLogger
 from mmengine.structures import BaseDataElement
 
 from h4w.registry import MODELS
+
 from ..functional import mean_point_error
 
 ConfigType = Union[dict, ConfigDict]

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from h4w.registry import METRICS
+
 from ..functional import mean_point_error
 from .utils import BodyModelMetric, ConfigType
 

@@ -1,4 +1,5 @@
 """Image backbones."""
+
 from .resnet import ResNet
 
 __all__ = ['ResNet']

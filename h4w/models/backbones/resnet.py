@@ -17,6 +17,7 @@ Pretrained weights are loaded through mmengine's ``init_cfg``::
     init_cfg=dict(type='Pretrained', checkpoint='td-hm_res50.pth',
                   prefix='backbone.')
 """
+
 from typing import Dict, List, Optional, Tuple, Type, Union
 
 from mmengine.model import BaseModule
@@ -25,8 +26,9 @@ from torch import Tensor, nn
 from h4w.registry import MODELS
 
 
-def _conv3x3(in_channels: int, out_channels: int,
-             stride: int = 1) -> nn.Conv2d:
+def _conv3x3(
+    in_channels: int, out_channels: int, stride: int = 1
+) -> nn.Conv2d:
     """3x3 convolution with padding 1 and no bias."""
     return nn.Conv2d(
         in_channels,
@@ -34,14 +36,17 @@ def _conv3x3(in_channels: int, out_channels: int,
         kernel_size=3,
         stride=stride,
         padding=1,
-        bias=False)
+        bias=False,
+    )
 
 
-def _conv1x1(in_channels: int, out_channels: int,
-             stride: int = 1) -> nn.Conv2d:
+def _conv1x1(
+    in_channels: int, out_channels: int, stride: int = 1
+) -> nn.Conv2d:
     """1x1 convolution with no bias."""
     return nn.Conv2d(
-        in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
+        in_channels, out_channels, kernel_size=1, stride=stride, bias=False
+    )
 
 
 class BasicBlock(nn.Module):
@@ -59,11 +64,13 @@ class BasicBlock(nn.Module):
 
     expansion = 1
 
-    def __init__(self,
-                 in_channels: int,
-                 planes: int,
-                 stride: int = 1,
-                 downsample: Optional[nn.Module] = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        planes: int,
+        stride: int = 1,
+        downsample: Optional[nn.Module] = None,
+    ) -> None:
         super().__init__()
         self.conv1 = _conv3x3(in_channels, planes, stride)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -105,11 +112,13 @@ class Bottleneck(nn.Module):
 
     expansion = 4
 
-    def __init__(self,
-                 in_channels: int,
-                 planes: int,
-                 stride: int = 1,
-                 downsample: Optional[nn.Module] = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        planes: int,
+        stride: int = 1,
+        downsample: Optional[nn.Module] = None,
+    ) -> None:
         super().__init__()
         self.conv1 = _conv1x1(in_channels, planes)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -177,19 +186,24 @@ class ResNet(BaseModule):
         152: (Bottleneck, (3, 8, 36, 3)),
     }
 
-    def __init__(self,
-                 depth: int = 50,
-                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+    def __init__(
+        self,
+        depth: int = 50,
+        init_cfg: Optional[Union[dict, List[dict]]] = None,
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if depth not in self.arch_settings:
             allowed = ', '.join(str(d) for d in sorted(self.arch_settings))
-            raise ValueError(f'Invalid depth {depth!r} for ResNet; allowed '
-                             f'depths are {allowed}.')
+            raise ValueError(
+                f'Invalid depth {depth!r} for ResNet; allowed '
+                f'depths are {allowed}.'
+            )
         self.depth = depth
         block, num_blocks = self.arch_settings[depth]
         self.in_channels = 64
         self.conv1 = nn.Conv2d(
-            3, 64, kernel_size=7, stride=2, padding=3, bias=False)
+            3, 64, kernel_size=7, stride=2, padding=3, bias=False
+        )
         self.bn1 = nn.BatchNorm2d(64)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
@@ -200,18 +214,17 @@ class ResNet(BaseModule):
         self.out_channels = 512 * block.expansion
         self._init_own_weights()
 
-    def _make_layer(self,
-                    block: _Block,
-                    planes: int,
-                    num_blocks: int,
-                    stride: int = 1) -> nn.Sequential:
+    def _make_layer(
+        self, block: _Block, planes: int, num_blocks: int, stride: int = 1
+    ) -> nn.Sequential:
         """Stack ``num_blocks`` blocks; the first one may downsample."""
         out_channels = planes * block.expansion
         downsample = None
         if stride != 1 or self.in_channels != out_channels:
             downsample = nn.Sequential(
                 _conv1x1(self.in_channels, out_channels, stride),
-                nn.BatchNorm2d(out_channels))
+                nn.BatchNorm2d(out_channels),
+            )
         layers = [block(self.in_channels, planes, stride, downsample)]
         self.in_channels = out_channels
         for _ in range(1, num_blocks):

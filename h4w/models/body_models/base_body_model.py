@@ -4,6 +4,7 @@ Every layer wraps a class of the ``smplx`` package built from the official
 file (read without chumpy), fills parameters that the caller leaves out
 with zeros, and returns a dict of tensors.
 """
+
 import os.path as osp
 import pickle
 from typing import Dict, Optional, Sequence, Tuple
@@ -12,8 +13,12 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .model_files import (ModelFileError, chumpy_free_smplx, load_pickle,
-                          missing_model_file)
+from .model_files import (
+    ModelFileError,
+    chumpy_free_smplx,
+    load_pickle,
+    missing_model_file,
+)
 
 GENDERS = ('neutral', 'male', 'female')
 
@@ -25,8 +30,9 @@ def resolve_path(root: str, path: Optional[str]) -> Optional[str]:
     return path if osp.isabs(path) else osp.join(root, path)
 
 
-def load_aux_array(root: str, path: str, model_type: str,
-                   what: str) -> np.ndarray:
+def load_aux_array(
+    root: str, path: str, model_type: str, what: str
+) -> np.ndarray:
     """Load an auxiliary ``.npy`` / ``.pkl`` array (regressor, ids)."""
     full = resolve_path(root, path)
     if not osp.isfile(full):
@@ -39,8 +45,9 @@ def load_aux_array(root: str, path: str, model_type: str,
         raise ModelFileError(f'{full} ({what}) is unreadable: {err}') from err
 
 
-def regressor_from_sources(sources: Sequence[Tuple[str, int]],
-                           joint_regressor: Tensor) -> Tensor:
+def regressor_from_sources(
+    sources: Sequence[Tuple[str, int]], joint_regressor: Tensor
+) -> Tensor:
     """Stack regressor rows given as ('joint', row) or ('vertex', id).
 
     Args:
@@ -73,15 +80,22 @@ class BaseBodyModel(nn.Module):
         layer_kwargs (dict): Arguments of the ``smplx`` class.
         param_dims (dict): Parameter name -> size, for zero defaults.
     """
+
     model_type = ''
 
-    def __init__(self, model_path: Optional[str], file_name: str,
-                 layer_kwargs: Dict, param_dims: Dict[str, int]) -> None:
+    def __init__(
+        self,
+        model_path: Optional[str],
+        file_name: str,
+        layer_kwargs: Dict,
+        param_dims: Dict[str, int],
+    ) -> None:
         super().__init__()
         if model_path is None:
             raise ValueError(
                 f'{type(self).__name__} needs model_path: the '
-                'human_model_files root folder (set it in the config)')
+                'human_model_files root folder (set it in the config)'
+            )
         self.model_path = model_path
         self.model_file = osp.join(model_path, self.model_type, file_name)
         if not osp.isfile(self.model_file):
@@ -91,23 +105,34 @@ class BaseBodyModel(nn.Module):
         self.register_buffer(
             'faces',
             torch.as_tensor(np.asarray(self.layer.faces, dtype=np.int64)),
-            persistent=False)
+            persistent=False,
+        )
 
     def _build_layer(self, layer_kwargs: Dict) -> nn.Module:
         import smplx
+
         layer_kwargs = dict(layer_kwargs)
         for name in list(self.param_dims) + ['transl']:
             layer_kwargs[f'create_{name}'] = False
         try:
             with chumpy_free_smplx():
-                layer = smplx.create(self.model_path, self.model_type,
-                                     **layer_kwargs)
-        except (KeyError, AttributeError, ValueError, IndexError,
-                RuntimeError, pickle.UnpicklingError, EOFError) as err:
+                layer = smplx.create(
+                    self.model_path, self.model_type, **layer_kwargs
+                )
+        except (
+            KeyError,
+            AttributeError,
+            ValueError,
+            IndexError,
+            RuntimeError,
+            pickle.UnpicklingError,
+            EOFError,
+        ) as err:
             raise ModelFileError(
                 f'{self.model_file} is not a valid {self.model_type.upper()}'
                 f' model file ({type(err).__name__}: {err}). Check that it '
-                'is the official file, unmodified.') from err
+                'is the official file, unmodified.'
+            ) from err
         # The model file is an input, not a weight: keep its arrays out of
         # checkpoints (upstream drops `smplx_layer.*` keys before saving).
         for module in layer.modules():
@@ -119,17 +144,20 @@ class BaseBodyModel(nn.Module):
         """Check names and fill missing parameters with zeros."""
         unknown = set(params) - set(self.param_dims) - {'transl'}
         if unknown:
-            raise TypeError(f'{type(self).__name__} got unknown parameters '
-                            f'{sorted(unknown)}; it takes '
-                            f'{sorted(self.param_dims)} and transl')
+            raise TypeError(
+                f'{type(self).__name__} got unknown parameters '
+                f'{sorted(unknown)}; it takes '
+                f'{sorted(self.param_dims)} and transl'
+            )
         given = [p for p in params.values() if p is not None]
         if not given:
             raise ValueError('pass at least one parameter tensor')
         batch = given[0].shape[0]
         ref = self.layer.v_template
         full = {
-            name: params.get(name) if params.get(name) is not None else
-            ref.new_zeros(batch, dim)
+            name: params.get(name)
+            if params.get(name) is not None
+            else ref.new_zeros(batch, dim)
             for name, dim in self.param_dims.items()
         }
         if params.get('transl') is not None:

@@ -1,10 +1,12 @@
 """FLAME layer (Pose2Pose face, spec §3.4)."""
+
 import os.path as osp
 from typing import Dict, Optional
 
 from torch import Tensor
 
 from h4w.registry import MODELS
+
 from .base_body_model import GENDERS, BaseBodyModel
 from .model_files import missing_model_file
 
@@ -22,30 +24,44 @@ class FLAMEModel(BaseBodyModel):
         num_betas (int): Defaults to 10.
         num_expression_coeffs (int): Defaults to 10.
     """
+
     model_type = 'flame'
 
-    def __init__(self,
-                 model_path: Optional[str] = None,
-                 gender: str = 'neutral',
-                 num_betas: int = 10,
-                 num_expression_coeffs: int = 10) -> None:
+    def __init__(
+        self,
+        model_path: Optional[str] = None,
+        gender: str = 'neutral',
+        num_betas: int = 10,
+        num_expression_coeffs: int = 10,
+    ) -> None:
         if gender not in GENDERS:
             raise ValueError(f'gender must be one of {GENDERS}, got {gender}')
         super().__init__(
             model_path,
             file_name=f'FLAME_{gender.upper()}.pkl',
             layer_kwargs=dict(
-                gender=gender, use_face_contour=True, num_betas=num_betas,
+                gender=gender,
+                use_face_contour=True,
+                num_betas=num_betas,
                 create_body_pose=False,
-                num_expression_coeffs=num_expression_coeffs),
+                num_expression_coeffs=num_expression_coeffs,
+            ),
             param_dims=dict(
-                betas=num_betas, expression=num_expression_coeffs,
-                global_orient=3, neck_pose=3, jaw_pose=3, leye_pose=3,
-                reye_pose=3))
+                betas=num_betas,
+                expression=num_expression_coeffs,
+                global_orient=3,
+                neck_pose=3,
+                jaw_pose=3,
+                leye_pose=3,
+                reye_pose=3,
+            ),
+        )
 
     def _build_layer(self, layer_kwargs: Dict):
-        for name in ('flame_static_embedding.pkl',
-                     'flame_dynamic_embedding.npy'):
+        for name in (
+            'flame_static_embedding.pkl',
+            'flame_dynamic_embedding.npy',
+        ):
             path = osp.join(self.model_path, 'flame', name)
             if not osp.isfile(path):
                 raise missing_model_file(path, 'flame', f'FLAME {name}')
@@ -65,5 +81,7 @@ class FLAMEModel(BaseBodyModel):
         """
         output = self.run_layer(**params)
         return dict(
-            vertices=output.vertices, output_joints=output.joints,
-            joints=output.joints)
+            vertices=output.vertices,
+            output_joints=output.joints,
+            joints=output.joints,
+        )

@@ -1,10 +1,12 @@
 """MANO layer (Pose2Pose hand, spec §3.4)."""
+
 from typing import Dict, Optional
 
 import torch
 from torch import Tensor
 
 from h4w.registry import MODELS
+
 from .base_body_model import BaseBodyModel, regressor_from_sources
 from .joint_sets import MANO_JOINTS, MANO_TIP_VERTEX_IDS
 from .model_files import load_model_data, missing_model_file
@@ -46,13 +48,16 @@ class MANOModel(BaseBodyModel):
 
     Buffers: ``joint_regressor`` (21, 778), ``faces``.
     """
+
     model_type = 'mano'
 
-    def __init__(self,
-                 model_path: Optional[str] = None,
-                 side: str = 'right',
-                 num_betas: int = 10,
-                 flat_hand_mean: bool = False) -> None:
+    def __init__(
+        self,
+        model_path: Optional[str] = None,
+        side: str = 'right',
+        num_betas: int = 10,
+        flat_hand_mean: bool = False,
+    ) -> None:
         if side not in SIDES:
             raise ValueError(f'side must be one of {SIDES}, got {side}')
         self.side = side
@@ -60,17 +65,23 @@ class MANOModel(BaseBodyModel):
             model_path,
             file_name=f'MANO_{side.upper()}.pkl',
             layer_kwargs=dict(
-                is_rhand=side == 'right', use_pca=False,
+                is_rhand=side == 'right',
+                use_pca=False,
                 create_body_pose=False,
-                flat_hand_mean=flat_hand_mean, num_betas=num_betas),
-            param_dims=dict(betas=num_betas, global_orient=3, hand_pose=45))
+                flat_hand_mean=flat_hand_mean,
+                num_betas=num_betas,
+            ),
+            param_dims=dict(betas=num_betas, global_orient=3, hand_pose=45),
+        )
         if side == 'left':
             self._fix_left_shapedirs()
         self.register_buffer(
             'joint_regressor',
-            regressor_from_sources(_mano_joint_sources(),
-                                   self.layer.J_regressor),
-            persistent=False)
+            regressor_from_sources(
+                _mano_joint_sources(), self.layer.J_regressor
+            ),
+            persistent=False,
+        )
 
     def _fix_left_shapedirs(self) -> None:
         right_file = self.model_file.replace('MANO_LEFT', 'MANO_RIGHT')
@@ -78,11 +89,14 @@ class MANOModel(BaseBodyModel):
             right = load_model_data(right_file)
         except FileNotFoundError:
             raise missing_model_file(
-                right_file, 'mano',
-                'MANO_RIGHT.pkl (needed to check the left model)') from None
+                right_file,
+                'mano',
+                'MANO_RIGHT.pkl (needed to check the left model)',
+            ) from None
         right_dirs = torch.as_tensor(
-            right['shapedirs'][:, 0, :self.layer.shapedirs.shape[-1]],
-            dtype=self.layer.shapedirs.dtype)
+            right['shapedirs'][:, 0, : self.layer.shapedirs.shape[-1]],
+            dtype=self.layer.shapedirs.dtype,
+        )
         shapedirs = self.layer.shapedirs
         if torch.sum(torch.abs(shapedirs[:, 0, :] - right_dirs)) < 1:
             shapedirs[:, 0, :] *= -1
@@ -102,4 +116,5 @@ class MANOModel(BaseBodyModel):
         return dict(
             vertices=output.vertices,
             output_joints=output.joints,
-            joints=self.joint_regressor @ output.vertices)
+            joints=self.joint_regressor @ output.vertices,
+        )

@@ -8,6 +8,7 @@ load as usual, and any other class is refused (a model file has no reason
 to hold one). The same reader is handed to the ``smplx`` package while it
 builds a layer, so the files are used unchanged.
 """
+
 import contextlib
 import os.path as osp
 import pickle
@@ -22,7 +23,8 @@ MODEL_SOURCES = dict(
     'https://github.com/vchoutas/expose)',
     smpl='https://smpl.is.tue.mpg.de/',
     mano='https://mano.is.tue.mpg.de/',
-    flame='https://flame.is.tue.mpg.de/')
+    flame='https://flame.is.tue.mpg.de/',
+)
 
 EXPECTED_LAYOUT = """human_model_files/
   smpl/SMPL_NEUTRAL.pkl (and _MALE, _FEMALE)
@@ -39,8 +41,9 @@ class ModelFileError(ValueError):
     """A human-model file exists but cannot be used."""
 
 
-def missing_model_file(path: str, model_type: str,
-                       what: Optional[str] = None) -> FileNotFoundError:
+def missing_model_file(
+    path: str, model_type: str, what: Optional[str] = None
+) -> FileNotFoundError:
     """Build the error raised for a missing human-model file."""
     what = what or f'{model_type.upper()} model file'
     return FileNotFoundError(
@@ -49,7 +52,8 @@ def missing_model_file(path: str, model_type: str,
         f'`model_path` of the config):\n{EXPECTED_LAYOUT}\n'
         f'Obtain them from {MODEL_SOURCES[model_type]} (registration '
         'required), or write synthetic stand-ins for tests with '
-        '`python tools/misc/make_synthetic_human_models.py`.')
+        '`python tools/misc/make_synthetic_human_models.py`.'
+    )
 
 
 class _ChumpyArray:
@@ -65,12 +69,14 @@ class _ChumpyArray:
         if not isinstance(self.state, dict) or 'x' not in self.state:
             raise pickle.UnpicklingError(
                 'a chumpy object without a plain value (x) was found; only '
-                'chumpy arrays are supported')
+                'chumpy arrays are supported'
+            )
         return np.asarray(self.state['x'])
 
 
 class _SparseMatrix:
     """Stand-in for a scipy sparse matrix while unpickling."""
+
     compressed_axis = 1  # CSC: indptr runs over columns
 
     def __init__(self, *args, **kwargs):
@@ -100,12 +106,20 @@ class _CSRMatrix(_SparseMatrix):
 _SPARSE_CLASSES = dict(csc_matrix=_SparseMatrix, csr_matrix=_CSRMatrix)
 
 _ALLOWED_GLOBALS = {
-    ('builtins', 'object'), ('builtins', 'dict'), ('builtins', 'list'),
-    ('builtins', 'tuple'), ('builtins', 'set'), ('builtins', 'frozenset'),
-    ('builtins', 'str'), ('builtins', 'bytes'), ('builtins', 'bytearray'),
-    ('builtins', 'slice'), ('builtins', 'complex'),
-    ('copyreg', '_reconstructor'), ('collections', 'OrderedDict'),
-    ('_codecs', 'encode')
+    ('builtins', 'object'),
+    ('builtins', 'dict'),
+    ('builtins', 'list'),
+    ('builtins', 'tuple'),
+    ('builtins', 'set'),
+    ('builtins', 'frozenset'),
+    ('builtins', 'str'),
+    ('builtins', 'bytes'),
+    ('builtins', 'bytearray'),
+    ('builtins', 'slice'),
+    ('builtins', 'complex'),
+    ('copyreg', '_reconstructor'),
+    ('collections', 'OrderedDict'),
+    ('_codecs', 'encode'),
 }
 _PY2_MODULES = {'__builtin__': 'builtins', 'copy_reg': 'copyreg'}
 _NUMPY_NAMES = {'_reconstruct', 'scalar', 'ndarray', 'dtype', '_frombuffer'}
@@ -121,16 +135,18 @@ class _ModelUnpickler(pickle.Unpickler):
             return _ChumpyArray
         if module.startswith('scipy.sparse') and name in _SPARSE_CLASSES:
             return _SPARSE_CLASSES[name]
-        if root == 'numpy' and (name in _NUMPY_NAMES
-                                or name.endswith('DType')):
+        if root == 'numpy' and (
+            name in _NUMPY_NAMES or name.endswith('DType')
+        ):
             if module.startswith('numpy.core') and hasattr(np, '_core'):
-                module = 'numpy._core' + module[len('numpy.core'):]
+                module = 'numpy._core' + module[len('numpy.core') :]
             return super().find_class(module, name)
         if (module, name) in _ALLOWED_GLOBALS:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(
             f'refusing to unpickle {module}.{name}: a human-model file '
-            'holds only arrays')
+            'holds only arrays'
+        )
 
 
 def _to_numpy(obj: Any) -> Any:
@@ -174,18 +190,29 @@ def load_model_data(path: str) -> Dict[str, Any]:
             with np.load(path, allow_pickle=True) as npz:
                 return {key: npz[key] for key in npz.files}
         data = load_pickle(path)
-    except (pickle.UnpicklingError, EOFError, ValueError, OSError,
-            AttributeError, ImportError, IndexError, KeyError) as err:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        OSError,
+        AttributeError,
+        ImportError,
+        IndexError,
+        KeyError,
+    ) as err:
         raise ModelFileError(
-            f'{path} is not a readable human-model file: {err}') from err
+            f'{path} is not a readable human-model file: {err}'
+        ) from err
     if not isinstance(data, dict):
         raise ModelFileError(
-            f'{path} should hold a dict of arrays, got {type(data).__name__}')
+            f'{path} should hold a dict of arrays, got {type(data).__name__}'
+        )
     return data
 
 
 class _PickleShim:
     """What ``smplx.body_models`` sees as its ``pickle`` module."""
+
     load = staticmethod(load_pickle)
 
 
@@ -193,6 +220,7 @@ class _PickleShim:
 def chumpy_free_smplx() -> Iterator[None]:
     """Let the ``smplx`` package read official pkl files without chumpy."""
     import smplx.body_models as body_models
+
     original = body_models.pickle
     body_models.pickle = _PickleShim
     try:
@@ -202,6 +230,11 @@ def chumpy_free_smplx() -> Iterator[None]:
 
 
 __all__ = [
-    'ModelFileError', 'missing_model_file', 'load_pickle', 'load_model_data',
-    'chumpy_free_smplx', 'MODEL_SOURCES', 'EXPECTED_LAYOUT'
+    'ModelFileError',
+    'missing_model_file',
+    'load_pickle',
+    'load_model_data',
+    'chumpy_free_smplx',
+    'MODEL_SOURCES',
+    'EXPECTED_LAYOUT',
 ]

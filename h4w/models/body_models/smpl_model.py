@@ -1,11 +1,17 @@
 """SMPL layer (Pose2Pose body, spec §3.4)."""
+
 from typing import Dict, Optional
 
 from torch import Tensor
 
 from h4w.registry import MODELS
-from .base_body_model import (GENDERS, BaseBodyModel, load_aux_array,
-                              regressor_from_sources)
+
+from .base_body_model import (
+    GENDERS,
+    BaseBodyModel,
+    load_aux_array,
+    regressor_from_sources,
+)
 from .joint_sets import SMPL_JOINT_SOURCES
 
 
@@ -23,32 +29,44 @@ class SMPLModel(BaseBodyModel):
     Buffers: ``joint_regressor`` (33, 6890), ``faces`` and, when given,
     ``h36m_regressor`` (17, 6890).
     """
+
     model_type = 'smpl'
 
-    def __init__(self,
-                 model_path: Optional[str] = None,
-                 gender: str = 'neutral',
-                 num_betas: int = 10,
-                 h36m_regressor_file: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        model_path: Optional[str] = None,
+        gender: str = 'neutral',
+        num_betas: int = 10,
+        h36m_regressor_file: Optional[str] = None,
+    ) -> None:
         if gender not in GENDERS:
             raise ValueError(f'gender must be one of {GENDERS}, got {gender}')
         super().__init__(
             model_path,
             file_name=f'SMPL_{gender.upper()}.pkl',
             layer_kwargs=dict(gender=gender, num_betas=num_betas),
-            param_dims=dict(betas=num_betas, global_orient=3, body_pose=69))
+            param_dims=dict(betas=num_betas, global_orient=3, body_pose=69),
+        )
         self.register_buffer(
             'joint_regressor',
-            regressor_from_sources([src for _, src in SMPL_JOINT_SOURCES],
-                                   self.layer.J_regressor),
-            persistent=False)
+            regressor_from_sources(
+                [src for _, src in SMPL_JOINT_SOURCES], self.layer.J_regressor
+            ),
+            persistent=False,
+        )
         if h36m_regressor_file is not None:
             self.register_buffer(
                 'h36m_regressor',
                 self.layer.J_regressor.new_tensor(
-                    load_aux_array(model_path, h36m_regressor_file, 'smpl',
-                                   'Human3.6M SMPL regressor')),
-                persistent=False)
+                    load_aux_array(
+                        model_path,
+                        h36m_regressor_file,
+                        'smpl',
+                        'Human3.6M SMPL regressor',
+                    )
+                ),
+                persistent=False,
+            )
 
     def forward(self, **params: Tensor) -> Dict[str, Tensor]:
         """Run SMPL.
@@ -64,5 +82,7 @@ class SMPLModel(BaseBodyModel):
         output = self.run_layer(**params)
         joints = self.joint_regressor @ output.vertices
         return dict(
-            vertices=output.vertices, output_joints=output.joints,
-            joints=joints)
+            vertices=output.vertices,
+            output_joints=output.joints,
+            joints=joints,
+        )

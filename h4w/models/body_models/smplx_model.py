@@ -1,12 +1,18 @@
 """SMPL-X layer (spec §2.14, §3.2, §3.3)."""
+
 from typing import Dict, Optional
 
 import torch
 from torch import Tensor
 
 from h4w.registry import MODELS
-from .base_body_model import (GENDERS, BaseBodyModel, load_aux_array,
-                              regressor_from_sources)
+
+from .base_body_model import (
+    GENDERS,
+    BaseBodyModel,
+    load_aux_array,
+    regressor_from_sources,
+)
 from .joint_sets import SMPLX_HAND_REGRESSOR_SOURCES, SMPLX_JOINT_OUTPUT_IDX
 
 
@@ -37,50 +43,76 @@ class SMPLXModel(BaseBodyModel):
     ``rhand_vertex_ids`` (778,), ``face_vertex_ids`` (5023,); always
     ``lhand_regressor`` / ``rhand_regressor`` (21, 10475) and ``faces``.
     """
+
     model_type = 'smplx'
 
-    def __init__(self,
-                 model_path: Optional[str] = None,
-                 gender: str = 'neutral',
-                 ext: str = 'npz',
-                 num_betas: int = 10,
-                 num_expression_coeffs: int = 10,
-                 flat_hand_mean: bool = False,
-                 j14_regressor_file: Optional[str] = 'smplx/SMPLX_to_J14.pkl',
-                 hand_vertex_ids_file: Optional[
-                     str] = 'smplx/MANO_SMPLX_vertex_ids.pkl',
-                 face_vertex_ids_file: Optional[
-                     str] = 'smplx/SMPL-X__FLAME_vertex_ids.npy',
-                 h36m_regressor_file: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        model_path: Optional[str] = None,
+        gender: str = 'neutral',
+        ext: str = 'npz',
+        num_betas: int = 10,
+        num_expression_coeffs: int = 10,
+        flat_hand_mean: bool = False,
+        j14_regressor_file: Optional[str] = 'smplx/SMPLX_to_J14.pkl',
+        hand_vertex_ids_file: Optional[
+            str
+        ] = 'smplx/MANO_SMPLX_vertex_ids.pkl',
+        face_vertex_ids_file: Optional[
+            str
+        ] = 'smplx/SMPL-X__FLAME_vertex_ids.npy',
+        h36m_regressor_file: Optional[str] = None,
+    ) -> None:
         if gender not in GENDERS:
             raise ValueError(f'gender must be one of {GENDERS}, got {gender}')
         super().__init__(
             model_path,
             file_name=f'SMPLX_{gender.upper()}.{ext}',
             layer_kwargs=dict(
-                gender=gender, ext=ext, use_pca=False,
-                flat_hand_mean=flat_hand_mean, use_face_contour=True,
+                gender=gender,
+                ext=ext,
+                use_pca=False,
+                flat_hand_mean=flat_hand_mean,
+                use_face_contour=True,
                 num_betas=num_betas,
-                num_expression_coeffs=num_expression_coeffs),
+                num_expression_coeffs=num_expression_coeffs,
+            ),
             param_dims=dict(
-                betas=num_betas, global_orient=3, body_pose=63,
-                left_hand_pose=45, right_hand_pose=45, jaw_pose=3,
-                leye_pose=3, reye_pose=3, expression=num_expression_coeffs))
+                betas=num_betas,
+                global_orient=3,
+                body_pose=63,
+                left_hand_pose=45,
+                right_hand_pose=45,
+                jaw_pose=3,
+                leye_pose=3,
+                reye_pose=3,
+                expression=num_expression_coeffs,
+            ),
+        )
         self.register_buffer(
-            'joint_output_idx', torch.tensor(SMPLX_JOINT_OUTPUT_IDX),
-            persistent=False)
+            'joint_output_idx',
+            torch.tensor(SMPLX_JOINT_OUTPUT_IDX),
+            persistent=False,
+        )
         for side in ('left', 'right'):
             self.register_buffer(
                 f'{side[0]}hand_regressor',
-                regressor_from_sources(SMPLX_HAND_REGRESSOR_SOURCES[side],
-                                       self.layer.J_regressor),
-                persistent=False)
-        self._load_eval_files(j14_regressor_file, hand_vertex_ids_file,
-                              face_vertex_ids_file, h36m_regressor_file)
+                regressor_from_sources(
+                    SMPLX_HAND_REGRESSOR_SOURCES[side], self.layer.J_regressor
+                ),
+                persistent=False,
+            )
+        self._load_eval_files(
+            j14_regressor_file,
+            hand_vertex_ids_file,
+            face_vertex_ids_file,
+            h36m_regressor_file,
+        )
 
     def _add_buffer(self, name: str, array, dtype) -> None:
         self.register_buffer(
-            name, torch.as_tensor(array, dtype=dtype), persistent=False)
+            name, torch.as_tensor(array, dtype=dtype), persistent=False
+        )
 
     def _load_eval_files(self, j14, hand_ids, face_ids, h36m) -> None:
         root = self.model_path
@@ -88,24 +120,30 @@ class SMPLXModel(BaseBodyModel):
             self._add_buffer(
                 'j14_regressor',
                 load_aux_array(root, j14, 'smplx', 'SMPLX_to_J14 regressor'),
-                torch.float32)
+                torch.float32,
+            )
         if h36m is not None:
             self._add_buffer(
                 'h36m_regressor',
-                load_aux_array(root, h36m, 'smplx',
-                               'Human3.6M SMPL-X regressor'), torch.float32)
+                load_aux_array(
+                    root, h36m, 'smplx', 'Human3.6M SMPL-X regressor'
+                ),
+                torch.float32,
+            )
         if hand_ids is not None:
-            ids = load_aux_array(root, hand_ids, 'smplx',
-                                 'MANO_SMPLX_vertex_ids file')
-            self._add_buffer('lhand_vertex_ids', ids['left_hand'],
-                             torch.long)
-            self._add_buffer('rhand_vertex_ids', ids['right_hand'],
-                             torch.long)
+            ids = load_aux_array(
+                root, hand_ids, 'smplx', 'MANO_SMPLX_vertex_ids file'
+            )
+            self._add_buffer('lhand_vertex_ids', ids['left_hand'], torch.long)
+            self._add_buffer('rhand_vertex_ids', ids['right_hand'], torch.long)
         if face_ids is not None:
             self._add_buffer(
                 'face_vertex_ids',
-                load_aux_array(root, face_ids, 'smplx',
-                               'SMPL-X__FLAME_vertex_ids file'), torch.long)
+                load_aux_array(
+                    root, face_ids, 'smplx', 'SMPL-X__FLAME_vertex_ids file'
+                ),
+                torch.long,
+            )
 
     def forward(self, **params: Tensor) -> Dict[str, Tensor]:
         """Run SMPL-X.
@@ -125,4 +163,5 @@ class SMPLXModel(BaseBodyModel):
         return dict(
             vertices=output.vertices,
             output_joints=output.joints,
-            joints=output.joints[:, self.joint_output_idx])
+            joints=output.joints[:, self.joint_output_idx],
+        )

@@ -8,6 +8,7 @@ parameters (``gt_params``) and the augmentation (``metainfo``) and
 batch on the model's device, with one body-model forward per gender (or
 hand side).
 """
+
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -16,17 +17,24 @@ from mmengine.model import ImgDataPreprocessor
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
-from h4w.models.body_models.joint_sets import (FLAME_JOINTS,
-                                               MANO_JOINTS,
-                                               MANO_PARAM_JOINTS,
-                                               SMPL_JOINTS,
-                                               SMPL_PARAM_JOINTS,
-                                               SMPLX_JOINTS,
-                                               SMPLX_PARAM_JOINTS, JointSet,
-                                               anchor_indices)
-from h4w.models.utils import (apply_affine, axis_angle_to_rotmat,
-                              flip_axis_angle, relative_to_anchors,
-                              rotmat_to_axis_angle)
+from h4w.models.body_models.joint_sets import (
+    FLAME_JOINTS,
+    MANO_JOINTS,
+    MANO_PARAM_JOINTS,
+    SMPL_JOINTS,
+    SMPL_PARAM_JOINTS,
+    SMPLX_JOINTS,
+    SMPLX_PARAM_JOINTS,
+    JointSet,
+    anchor_indices,
+)
+from h4w.models.utils import (
+    apply_affine,
+    axis_angle_to_rotmat,
+    flip_axis_angle,
+    relative_to_anchors,
+    rotmat_to_axis_angle,
+)
 from h4w.registry import MODELS
 
 __all__ = ['MeshDataPreprocessor']
@@ -38,8 +46,8 @@ MODEL_JOINT_SETS: Dict[str, Tuple[JointSet, Optional[JointSet]]] = dict(
     smplx=(SMPLX_JOINTS, SMPLX_PARAM_JOINTS),
     smpl=(SMPL_JOINTS, SMPL_PARAM_JOINTS),
     mano=(MANO_JOINTS, MANO_PARAM_JOINTS),
-    flame=(FLAME_JOINTS, None))
-
+    flame=(FLAME_JOINTS, None),
+)
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -48,19 +56,26 @@ def _to_numpy(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=np.float32)
 
 
-def _stack(values: Sequence[Any], shape: Tuple[int, ...],
-           device: torch.device, non_blocking: bool = False) -> Tensor:
+def _stack(
+    values: Sequence[Any],
+    shape: Tuple[int, ...],
+    device: torch.device,
+    non_blocking: bool = False,
+) -> Tensor:
     """Stack per-sample values (leading size 1 or none) into (M, *shape).
 
     Tensors stay on their way to ``device`` without a round trip through
     the host; anything else goes through one NumPy array and one copy.
     """
     if all(isinstance(v, Tensor) for v in values):
-        return torch.cat([
-            v.detach().reshape(1, *shape).to(device=device,
-                                             dtype=torch.float32)
-            for v in values
-        ])
+        return torch.cat(
+            [
+                v.detach()
+                .reshape(1, *shape)
+                .to(device=device, dtype=torch.float32)
+                for v in values
+            ]
+        )
     array = np.stack([_to_numpy(v).reshape(shape) for v in values])
     return torch.from_numpy(array).to(device, non_blocking=non_blocking)
 
@@ -78,13 +93,15 @@ def _first_str(value: Any) -> str:
 def _has_fit(params: InstanceData) -> bool:
     """False when ``gt_params`` says ``param_valid`` false."""
     return 'param_valid' not in params or bool(
-        _to_numpy(params['param_valid']).all())
+        _to_numpy(params['param_valid']).all()
+    )
 
 
-def _target_row(targets: Dict[str, Tensor], prefix: str, key: str,
-             i: int) -> Tensor:
+def _target_row(
+    targets: Dict[str, Tensor], prefix: str, key: str, i: int
+) -> Tensor:
     """Row i of target ``{prefix}_{key}`` (leading size 1)."""
-    return targets[f'{prefix}_{key}'][i:i + 1]
+    return targets[f'{prefix}_{key}'][i : i + 1]
 
 
 def _rot_z(deg: Tensor) -> Tensor:
@@ -92,8 +109,9 @@ def _rot_z(deg: Tensor) -> Tensor:
     rad = torch.deg2rad(deg)
     cos, sin = torch.cos(rad), torch.sin(rad)
     zero, one = torch.zeros_like(rad), torch.ones_like(rad)
-    return torch.stack((cos, -sin, zero, sin, cos, zero, zero, zero, one),
-                       dim=1).reshape(-1, 3, 3)
+    return torch.stack(
+        (cos, -sin, zero, sin, cos, zero, zero, zero, one), dim=1
+    ).reshape(-1, 3, 3)
 
 
 def _rotate_axis_angle(rotmat: Tensor, aa: Tensor) -> Tensor:
@@ -204,19 +222,22 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         non_blocking (bool): Non-blocking host-to-device copies.
     """
 
-    def __init__(self,
-                 mean: Optional[Sequence[float]] = (0., 0., 0.),
-                 std: Optional[Sequence[float]] = (255., 255., 255.),
-                 body_model: OptConfigType = None,
-                 genders: Sequence[str] = ('neutral', ),
-                 input_img_shape: Tuple[int, int] = (512, 384),
-                 output_hm_shape: Tuple[int, int, int] = (8, 8, 6),
-                 body_3d_size: float = 2.0,
-                 hand_3d_size: float = 0.3,
-                 face_3d_size: float = 0.3,
-                 non_blocking: bool = False) -> None:
+    def __init__(
+        self,
+        mean: Optional[Sequence[float]] = (0.0, 0.0, 0.0),
+        std: Optional[Sequence[float]] = (255.0, 255.0, 255.0),
+        body_model: OptConfigType = None,
+        genders: Sequence[str] = ('neutral',),
+        input_img_shape: Tuple[int, int] = (512, 384),
+        output_hm_shape: Tuple[int, int, int] = (8, 8, 6),
+        body_3d_size: float = 2.0,
+        hand_3d_size: float = 0.3,
+        face_3d_size: float = 0.3,
+        non_blocking: bool = False,
+    ) -> None:
         super().__init__(
-            mean=mean, std=std, bgr_to_rgb=False, non_blocking=non_blocking)
+            mean=mean, std=std, bgr_to_rgb=False, non_blocking=non_blocking
+        )
         self.input_img_shape = tuple(input_img_shape)
         self.output_hm_shape = tuple(output_hm_shape)
         self.body_3d_size = float(body_3d_size)
@@ -230,8 +251,10 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
     # ------------------------------------------------------------- setup
     def _build_body_models(self, cfg, genders: Sequence[str]) -> None:
         if isinstance(cfg, nn.Module):
-            raise TypeError('body_model must be a config dict, not a '
-                            'built module (one layer per gender is built)')
+            raise TypeError(
+                'body_model must be a config dict, not a '
+                'built module (one layer per gender is built)'
+            )
         cfg = dict(cfg)
         layer_cls = cfg['type']
         if isinstance(layer_cls, str):
@@ -242,7 +265,8 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         if model_type not in MODEL_JOINT_SETS:
             raise TypeError(
                 f'body_model must be SMPLXModel, SMPLModel, MANOModel or '
-                f'FLAMEModel, got {cfg["type"]}')
+                f'FLAMEModel, got {cfg["type"]}'
+            )
         if model_type == 'mano':
             keys, field = ('right', 'left'), 'side'
         else:
@@ -252,40 +276,54 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         self.model_type = model_type
         self.group_field = field
         self.body_models = nn.ModuleDict(
-            {key: MODELS.build(dict(cfg, **{field: key})) for key in keys})
+            {key: MODELS.build(dict(cfg, **{field: key})) for key in keys}
+        )
         joint_set, param_set = MODEL_JOINT_SETS[model_type]
         self.joint_set, self.param_set = joint_set, param_set
         # FLAME has no parameter joint set: its rotations are root and jaw
-        self.num_rotations = (param_set.num_joints
-                              if param_set is not None else 2)
+        self.num_rotations = (
+            param_set.num_joints if param_set is not None else 2
+        )
         layer = next(iter(self.body_models.values()))
         self.num_betas = layer.param_dims['betas']
         self.num_expr = layer.param_dims.get('expression', 0)
 
         num_joints = joint_set.num_joints
         root = joint_set.named_indices['root']
-        size = dict(smplx=self.body_3d_size, smpl=self.body_3d_size,
-                    mano=self.hand_3d_size, flame=self.face_3d_size)
-        depth_size = torch.full((num_joints, ), size[model_type])
+        size = dict(
+            smplx=self.body_3d_size,
+            smpl=self.body_3d_size,
+            mano=self.hand_3d_size,
+            flame=self.face_3d_size,
+        )
+        depth_size = torch.full((num_joints,), size[model_type])
         if model_type == 'smplx':
-            for part, size_ in (('lhand', self.hand_3d_size),
-                                ('rhand', self.hand_3d_size),
-                                ('face', self.face_3d_size)):
+            for part, size_ in (
+                ('lhand', self.hand_3d_size),
+                ('rhand', self.hand_3d_size),
+                ('face', self.face_3d_size),
+            ):
                 start, end = joint_set.parts[part]
                 depth_size[start:end] = size_
         self.root_idx = root
         # Constants, non-persistent: nothing of this enters checkpoints.
         self.register_buffer('depth_size', depth_size, persistent=False)
         self.register_buffer(
-            'anchor_idx', torch.tensor(anchor_indices(joint_set)),
-            persistent=False)
+            'anchor_idx',
+            torch.tensor(anchor_indices(joint_set)),
+            persistent=False,
+        )
         self.register_buffer(
-            'joint_flip_perm', torch.tensor(joint_set.flip_permutation()),
-            persistent=False)
-        param_perm = (param_set.flip_permutation()
-                      if param_set is not None else [0, 1])
+            'joint_flip_perm',
+            torch.tensor(joint_set.flip_permutation()),
+            persistent=False,
+        )
+        param_perm = (
+            param_set.flip_permutation() if param_set is not None else [0, 1]
+        )
         self.register_buffer(
-            'param_flip_perm', torch.tensor(param_perm), persistent=False)
+            'param_flip_perm', torch.tensor(param_perm), persistent=False
+        )
 
     # ----------------------------------------------------------- forward
     def forward(self, data: dict, training: bool = False) -> dict:
@@ -319,55 +357,71 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
             return
         targets = self.compute_targets(
             [samples[i].gt_params for i in with_params],
-            [samples[i].metainfo for i in with_params])
+            [samples[i].metainfo for i in with_params],
+        )
         num = len(samples)
         if len(with_params) < num:
             index = torch.tensor(with_params, device=self.device)
             full = {}
             for key, value in targets.items():
-                full[key] = value.new_zeros((num, ) + value.shape[1:])
+                full[key] = value.new_zeros((num,) + value.shape[1:])
                 full[key][index] = value
             targets = full
         prefix = self.model_type
         for i, sample in enumerate(samples):
-            gt = (sample.gt_instances
-                  if hasattr(sample, 'gt_instances') else InstanceData())
+            gt = (
+                sample.gt_instances
+                if hasattr(sample, 'gt_instances')
+                else InstanceData()
+            )
             for key, value in targets.items():
-                setattr(gt, key, value[i:i + 1])
+                setattr(gt, key, value[i : i + 1])
             params = getattr(sample, 'gt_params', None)
-            if params is not None and 'keypoints_from_fit' in params and \
-                    bool(_to_numpy(params.keypoints_from_fit).any()):
+            if (
+                params is not None
+                and 'keypoints_from_fit' in params
+                and bool(_to_numpy(params.keypoints_from_fit).any())
+            ):
                 # AGORA: the dataset keypoint targets are the fit's
-                for key in ('joint_img', 'joint_cam', 'joint_valid',
-                            'joint_trunc'):
+                for key in (
+                    'joint_img',
+                    'joint_cam',
+                    'joint_valid',
+                    'joint_trunc',
+                ):
                     setattr(gt, key, _target_row(targets, prefix, key, i))
             sample.gt_instances = gt
 
     # ------------------------------------------------------------ inputs
-    def _gather(self, params: List[InstanceData], metas: List[dict],
-                key: str, shape: Tuple[int, ...], required: bool = True,
-                default: Union[float, np.ndarray] = 0.
-                ) -> Tuple[Tensor, Optional[List[bool]]]:
+    def _gather(
+        self,
+        params: List[InstanceData],
+        metas: List[dict],
+        key: str,
+        shape: Tuple[int, ...],
+        required: bool = True,
+        default: Union[float, np.ndarray] = 0.0,
+    ) -> Tuple[Tensor, Optional[List[bool]]]:
         """(M, *shape) tensor of one ``gt_params`` field (missing: filled
         with ``default``) and, for optional fields, which samples had it."""
         present = [key in p for p in params]
         if required and not all(present):
             # a sample without a fit (param_valid false) may lack it
-            missing = [not has and _has_fit(p)
-                       for has, p in zip(present, params)]
+            missing = [
+                not has and _has_fit(p) for has, p in zip(present, params)
+            ]
             if any(missing):
                 i = missing.index(True)
                 raise KeyError(
                     f'gt_params of '
                     f'{metas[i].get("img_path", f"sample {i}")} '
-                    f'has no {key!r} ({self.model_type} targets need it)')
-        filler = np.broadcast_to(
-            np.asarray(default, dtype=np.float32), shape)
+                    f'has no {key!r} ({self.model_type} targets need it)'
+                )
+        filler = np.broadcast_to(np.asarray(default, dtype=np.float32), shape)
         if not any(present):  # nothing to copy from the host per sample
             stacked = torch.tensor(filler, device=self.device)
             return stacked.expand(len(params), *shape).contiguous(), present
-        values = [p[key] if has else filler
-                  for p, has in zip(params, present)]
+        values = [p[key] if has else filler for p, has in zip(params, present)]
         stacked = _stack(values, shape, self.device, self._non_blocking)
         return stacked, (None if required else present)
 
@@ -381,21 +435,38 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
                     raise KeyError(
                         f'metainfo of {meta.get("img_path", f"sample {i}")}'
                         f' has no {key!r}, needed for the body-model '
-                        'targets of its gt_params')
+                        'targets of its gt_params'
+                    )
         dev = self.device
         return dict(
-            img2bb=_stack([m['img2bb_trans'] for m in metas], (2, 3), dev,
-                          self._non_blocking),
+            img2bb=_stack(
+                [m['img2bb_trans'] for m in metas],
+                (2, 3),
+                dev,
+                self._non_blocking,
+            ),
             img_w=torch.tensor(
-                [float(_to_numpy(m['img_shape']).reshape(-1)[1])
-                 for m in metas], device=dev),
-            flip=torch.tensor([bool(m.get('flip', False)) for m in metas],
-                              dtype=torch.bool, device=dev),
-            rot=torch.tensor([float(m.get('rot', 0.)) for m in metas],
-                             dtype=torch.float32, device=dev))
+                [
+                    float(_to_numpy(m['img_shape']).reshape(-1)[1])
+                    for m in metas
+                ],
+                device=dev,
+            ),
+            flip=torch.tensor(
+                [bool(m.get('flip', False)) for m in metas],
+                dtype=torch.bool,
+                device=dev,
+            ),
+            rot=torch.tensor(
+                [float(m.get('rot', 0.0)) for m in metas],
+                dtype=torch.float32,
+                device=dev,
+            ),
+        )
 
-    def _groups(self, params: List[InstanceData],
-                metas: List[dict]) -> List[str]:
+    def _groups(
+        self, params: List[InstanceData], metas: List[dict]
+    ) -> List[str]:
         field = self.group_field
         default = 'right' if field == 'side' else 'neutral'
         groups = []
@@ -406,35 +477,43 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
                 raise ValueError(
                     f'{field} {key!r} of {name} has no body-model layer; '
                     f'built: {list(self.body_models)} (set `genders` of '
-                    'MeshDataPreprocessor)')
+                    'MeshDataPreprocessor)'
+                )
             groups.append(key)
         return groups
 
     # ------------------------------------------------------------- maths
-    def _run_layers(self, groups: List[str],
-                    layer_inputs: Dict[str, Tensor]) -> Tuple[Tensor, Tensor]:
+    def _run_layers(
+        self, groups: List[str], layer_inputs: Dict[str, Tensor]
+    ) -> Tuple[Tensor, Tensor]:
         """One forward per group; vertices (M, V, 3) and joints (M, J, 3)."""
         if len(set(groups)) == 1:
             out = self.body_models[groups[0]](**layer_inputs)
             return out['vertices'], out['joints']
         verts = joints = None
         for key in dict.fromkeys(groups):
-            index = torch.tensor([i for i, g in enumerate(groups) if g == key],
-                                 device=self.device)
+            index = torch.tensor(
+                [i for i, g in enumerate(groups) if g == key],
+                device=self.device,
+            )
             out = self.body_models[key](
-                **{n: v[index] for n, v in layer_inputs.items()})
+                **{n: v[index] for n, v in layer_inputs.items()}
+            )
             if verts is None:
                 num = len(groups)
                 verts = out['vertices'].new_empty(
-                    (num, ) + out['vertices'].shape[1:])
+                    (num,) + out['vertices'].shape[1:]
+                )
                 joints = out['joints'].new_empty(
-                    (num, ) + out['joints'].shape[1:])
+                    (num,) + out['joints'].shape[1:]
+                )
             verts[index] = out['vertices']
             joints[index] = out['joints']
         return verts, joints
 
-    def compute_targets(self, params: List[InstanceData],
-                        metas: List[dict]) -> Dict[str, Tensor]:
+    def compute_targets(
+        self, params: List[InstanceData], metas: List[dict]
+    ) -> Dict[str, Tensor]:
         """§5.1 steps 1-15 for M samples that all have ``gt_params``.
 
         Args:
@@ -454,70 +533,83 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         num_joints = self.joint_set.num_joints
         ones = torch.ones(num, device=dev)
 
-        root_pose = gather(params, metas, 'root_pose', (3, ))[0]
-        shape = gather(params, metas, 'shape', (self.num_betas, ))[0]
-        trans, _ = gather(params, metas, 'trans', (3, ),
-                          required=model_type != 'flame')
-        focal = gather(params, metas, 'focal', (2, ))[0]
-        princpt = gather(params, metas, 'princpt', (2, ))[0]
-        cam_R, has_R = gather(params, metas, 'cam_R', (3, 3), False,
-                              np.eye(3))
-        cam_t, has_t = gather(params, metas, 'cam_t', (3, ), required=False)
+        root_pose = gather(params, metas, 'root_pose', (3,))[0]
+        shape = gather(params, metas, 'shape', (self.num_betas,))[0]
+        trans, _ = gather(
+            params, metas, 'trans', (3,), required=model_type != 'flame'
+        )
+        focal = gather(params, metas, 'focal', (2,))[0]
+        princpt = gather(params, metas, 'princpt', (2,))[0]
+        cam_R, has_R = gather(params, metas, 'cam_R', (3, 3), False, np.eye(3))
+        cam_t, has_t = gather(params, metas, 'cam_t', (3,), required=False)
         has_R = self._mask(has_R)
         has_Rt = has_R & self._mask(has_t)
-        param_valid = gather(params, metas, 'param_valid', (), False,
-                             1.)[0] != 0
+        param_valid = (
+            gather(params, metas, 'param_valid', (), False, 1.0)[0] != 0
+        )
         rotation_valid = torch.ones(num, num_rot, device=dev)
         coord_valid = torch.ones(num, num_joints, device=dev)
         expr_valid = ones
 
         # Step 1: parameters, parts.
         if model_type == 'smplx':
-            body_pose = gather(params, metas, 'body_pose', (63, ))[0]
+            body_pose = gather(params, metas, 'body_pose', (63,))[0]
             part_pose, part_used = {}, {}
             for part in ('lhand', 'rhand'):
-                pose, has = gather(params, metas, f'{part}_pose', (45, ),
-                                   required=False)
-                valid = gather(params, metas, f'{part}_valid', (), False,
-                               1.)[0] != 0
+                pose, has = gather(
+                    params, metas, f'{part}_pose', (45,), required=False
+                )
+                valid = (
+                    gather(params, metas, f'{part}_valid', (), False, 1.0)[0]
+                    != 0
+                )
                 part_used[part] = self._mask(has) & valid
                 part_pose[part] = pose
-            jaw_pose, has_jaw = gather(params, metas, 'jaw_pose', (3, ),
-                                       required=False)
-            expr, has_expr = gather(params, metas, 'expr', (self.num_expr, ),
-                                    required=False)
-            face_valid = gather(params, metas, 'face_valid', (), False,
-                                1.)[0] != 0
+            jaw_pose, has_jaw = gather(
+                params, metas, 'jaw_pose', (3,), required=False
+            )
+            expr, has_expr = gather(
+                params, metas, 'expr', (self.num_expr,), required=False
+            )
+            face_valid = (
+                gather(params, metas, 'face_valid', (), False, 1.0)[0] != 0
+            )
             part_used['face'] = (
-                self._mask(has_jaw) & self._mask(has_expr) & face_valid)
+                self._mask(has_jaw) & self._mask(has_expr) & face_valid
+            )
             # where, not *: an unused part may hold NaN placeholders
-            jaw_pose = torch.where(part_used['face'][:, None], jaw_pose, 0.)
-            expr = torch.where(part_used['face'][:, None], expr, 0.)
+            jaw_pose = torch.where(part_used['face'][:, None], jaw_pose, 0.0)
+            expr = torch.where(part_used['face'][:, None], expr, 0.0)
             expr_valid = part_used['face'].float()
             for part in ('lhand', 'rhand', 'face'):
                 used = part_used[part].float()[:, None]
                 if part != 'face':
-                    part_pose[part] = torch.where(part_used[part][:, None],
-                                                  part_pose[part], 0.)
+                    part_pose[part] = torch.where(
+                        part_used[part][:, None], part_pose[part], 0.0
+                    )
                 start, end = self.param_set.parts[part]
                 rotation_valid[:, start:end] *= used
                 start, end = self.joint_set.parts[part]
                 coord_valid[:, start:end] *= used
-            rest_pose = [body_pose, part_pose['lhand'], part_pose['rhand'],
-                         jaw_pose]
+            rest_pose = [
+                body_pose,
+                part_pose['lhand'],
+                part_pose['rhand'],
+                jaw_pose,
+            ]
         elif model_type == 'smpl':
-            rest_pose = [gather(params, metas, 'body_pose', (69, ))[0]]
+            rest_pose = [gather(params, metas, 'body_pose', (69,))[0]]
         elif model_type == 'mano':
-            rest_pose = [gather(params, metas, 'hand_pose', (45, ))[0]]
+            rest_pose = [gather(params, metas, 'hand_pose', (45,))[0]]
         else:
-            jaw_pose = gather(params, metas, 'jaw_pose', (3, ))[0]
-            expr = gather(params, metas, 'expr', (self.num_expr, ))[0]
+            jaw_pose = gather(params, metas, 'jaw_pose', (3,))[0]
+            expr = gather(params, metas, 'expr', (self.num_expr,))[0]
             rest_pose = [jaw_pose]
 
         # Step 2: world-to-camera rotation merged into the root pose.
-        root_pose = torch.where(has_R[:, None],
-                                _rotate_axis_angle(cam_R, root_pose),
-                                root_pose)
+        root_pose = torch.where(
+            has_R[:, None], _rotate_axis_angle(cam_R, root_pose), root_pose
+        )
 
         # Step 3: body-model forward, one per gender / side.
         layer_inputs = dict(global_orient=root_pose, betas=shape)
@@ -525,9 +617,12 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
             layer_inputs['transl'] = trans
         if model_type == 'smplx':
             layer_inputs.update(
-                body_pose=rest_pose[0], left_hand_pose=rest_pose[1],
-                right_hand_pose=rest_pose[2], jaw_pose=jaw_pose,
-                expression=expr)
+                body_pose=rest_pose[0],
+                left_hand_pose=rest_pose[1],
+                right_hand_pose=rest_pose[2],
+                jaw_pose=jaw_pose,
+                expression=expr,
+            )
         elif model_type == 'smpl':
             layer_inputs['body_pose'] = rest_pose[0]
         elif model_type == 'mano':
@@ -537,7 +632,7 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         verts, joints = self._run_layers(groups, layer_inputs)
 
         # Step 4: compensate the rotation about the root joint.
-        root = joints[:, self.root_idx:self.root_idx + 1]  # (M, 1, 3)
+        root = joints[:, self.root_idx : self.root_idx + 1]  # (M, 1, 3)
         shift = root @ cam_R.transpose(1, 2) + cam_t[:, None] - root
         shift = shift * has_Rt[:, None, None]
         joints = joints + shift
@@ -546,15 +641,17 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
 
         # Step 5: pose (M, P, 3).
         pose = torch.cat([root_pose] + rest_pose, dim=1).reshape(
-            num, num_rot, 3)
+            num, num_rot, 3
+        )
 
         # Step 6: projection into the original image.
-        xy = joints[..., :2] / joints[..., 2:] * focal[:, None] + \
-            princpt[:, None]
+        xy = (
+            joints[..., :2] / joints[..., 2:] * focal[:, None]
+            + princpt[:, None]
+        )
 
         # Step 7: (part-)relative camera coordinates.
-        joint_cam = relative_to_anchors(joints, self.root_idx,
-                                        self.anchor_idx)
+        joint_cam = relative_to_anchors(joints, self.root_idx, self.anchor_idx)
 
         # Step 8: depth discretisation.
         depth_bins = self.output_hm_shape[0]
@@ -568,17 +665,23 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         joint_img = torch.where(
             flip[:, None, None],
             torch.cat([flip_x[..., None], joint_img[..., 1:]], dim=-1),
-            joint_img)
+            joint_img,
+        )
         joint_cam = torch.where(
             flip[:, None, None],
-            joint_cam * joint_cam.new_tensor([-1., 1., 1.]), joint_cam)
+            joint_cam * joint_cam.new_tensor([-1.0, 1.0, 1.0]),
+            joint_cam,
+        )
         perm = self.joint_flip_perm
-        joint_img = torch.where(flip[:, None, None], joint_img[:, perm],
-                                joint_img)
-        joint_cam = torch.where(flip[:, None, None], joint_cam[:, perm],
-                                joint_cam)
-        coord_valid = torch.where(flip[:, None], coord_valid[:, perm],
-                                  coord_valid)
+        joint_img = torch.where(
+            flip[:, None, None], joint_img[:, perm], joint_img
+        )
+        joint_cam = torch.where(
+            flip[:, None, None], joint_cam[:, perm], joint_cam
+        )
+        coord_valid = torch.where(
+            flip[:, None], coord_valid[:, perm], coord_valid
+        )
 
         # Step 11: crop affine, heat-map units, truncation.
         img2bb = meta['img2bb']
@@ -589,8 +692,14 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         y = xy[..., 1] / in_h * hm_h
         z = joint_img[..., 2]
         joint_img = torch.stack([x, y, z], dim=-1)
-        joint_trunc = ((x >= 0) & (x < hm_w) & (y >= 0) & (y < hm_h) &
-                       (z >= 0) & (z < hm_d)).float()
+        joint_trunc = (
+            (x >= 0)
+            & (x < hm_w)
+            & (y >= 0)
+            & (y < hm_h)
+            & (z >= 0)
+            & (z < hm_d)
+        ).float()
 
         # Step 12: 3D rotation augmentation.
         rot_aug = _rot_z(-meta['rot'])
@@ -600,8 +709,9 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         pperm = self.param_flip_perm
         pose = torch.where(flip[:, None, None], pose[:, pperm], pose)
         pose = torch.where(flip[:, None, None], flip_axis_angle(pose), pose)
-        rotation_valid = torch.where(flip[:, None], rotation_valid[:, pperm],
-                                     rotation_valid)
+        rotation_valid = torch.where(
+            flip[:, None], rotation_valid[:, pperm], rotation_valid
+        )
 
         # Step 14: rotate the root pose.
         root_aug = _rotate_axis_angle(rot_aug, pose[:, 0])
@@ -612,16 +722,20 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
 
         # Validity.
         pv = param_valid.float()
-        rotation_mask = gather(params, metas, 'rotation_mask', (num_rot, ),
-                               False, 1.)[0]
-        coord_mask = gather(params, metas, 'coord_mask', (num_joints, ),
-                            False, 1.)[0]
-        mask_trunc = gather(params, metas, 'mask_trunc', (), False,
-                            0.)[0] != 0
+        rotation_mask = gather(
+            params, metas, 'rotation_mask', (num_rot,), False, 1.0
+        )[0]
+        coord_mask = gather(
+            params, metas, 'coord_mask', (num_joints,), False, 1.0
+        )[0]
+        mask_trunc = (
+            gather(params, metas, 'mask_trunc', (), False, 0.0)[0] != 0
+        )
         rotation_valid = rotation_valid * rotation_mask * pv[:, None]
         joint_valid = coord_valid * coord_mask * pv[:, None]
-        joint_trunc = torch.where(mask_trunc[:, None],
-                                  joint_trunc * joint_valid, joint_trunc)
+        joint_trunc = torch.where(
+            mask_trunc[:, None], joint_trunc * joint_valid, joint_trunc
+        )
         expr_valid = expr_valid * pv
 
         p = model_type
@@ -633,13 +747,14 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
         }
         if p == 'flame':
             out.update(
-                flame_root_pose=pose[:, 0], flame_jaw_pose=pose[:, 1],
+                flame_root_pose=pose[:, 0],
+                flame_jaw_pose=pose[:, 1],
                 flame_root_pose_valid=rotation_valid[:, 0],
-                flame_jaw_pose_valid=rotation_valid[:, 1])
+                flame_jaw_pose_valid=rotation_valid[:, 1],
+            )
         else:
             out[f'{p}_pose'] = pose.reshape(num, -1)
-            out[f'{p}_pose_valid'] = rotation_valid.repeat_interleave(
-                3, dim=1)
+            out[f'{p}_pose_valid'] = rotation_valid.repeat_interleave(3, dim=1)
         out[f'{p}_shape'] = shape
         out[f'{p}_shape_valid'] = pv
         if p in ('smplx', 'flame'):
@@ -650,15 +765,17 @@ class MeshDataPreprocessor(ImgDataPreprocessor):
             out['flame_joint_cam_orig'] = joints
         # param_valid false: zero targets (validities are zero already).
         return {
-            key: torch.where(_bcast(param_valid, value), value,
-                             torch.zeros_like(value))
+            key: torch.where(
+                _bcast(param_valid, value), value, torch.zeros_like(value)
+            )
             for key, value in out.items()
         }
 
     def extra_repr(self) -> str:
-        return (f'model_type={self.model_type}, '
-                f'input_img_shape={self.input_img_shape}, '
-                f'output_hm_shape={self.output_hm_shape}, '
-                f'3d_sizes=({self.body_3d_size}, {self.hand_3d_size}, '
-                f'{self.face_3d_size})')
-
+        return (
+            f'model_type={self.model_type}, '
+            f'input_img_shape={self.input_img_shape}, '
+            f'output_hm_shape={self.output_hm_shape}, '
+            f'3d_sizes=({self.body_3d_size}, {self.hand_3d_size}, '
+            f'{self.face_3d_size})'
+        )

@@ -1,5 +1,5 @@
-"""Base class of the mesh estimators (mmpose ``BasePoseEstimator`` shape).
-"""
+"""Base class of the mesh estimators (mmpose ``BasePoseEstimator`` shape)."""
+
 from abc import abstractmethod
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -11,14 +11,18 @@ from torch import Tensor
 
 from h4w.registry import MODELS
 from h4w.structures import MeshDataSample
+
 from ..utils import apply_affine
 
 SampleList = List[MeshDataSample]
 
 
-def stack_instance_fields(data_samples: SampleList, keys: Sequence[str],
-                          device: torch.device,
-                          field: str = 'gt_instances') -> Dict[str, Tensor]:
+def stack_instance_fields(
+    data_samples: SampleList,
+    keys: Sequence[str],
+    device: torch.device,
+    field: str = 'gt_instances',
+) -> Dict[str, Tensor]:
     """Concatenate per-sample instance fields into batch tensors.
 
     Args:
@@ -43,7 +47,8 @@ def stack_instance_fields(data_samples: SampleList, keys: Sequence[str],
                     f'{field}.{key} is missing in the data sample of '
                     f'{sample.metainfo.get("img_path", "<unknown image>")}; '
                     'the dataset pipeline or MeshDataPreprocessor must '
-                    'provide it')
+                    'provide it'
+                )
             value = instances.get(key)
             if isinstance(value, np.ndarray):
                 value = torch.from_numpy(value)
@@ -55,17 +60,22 @@ def stack_instance_fields(data_samples: SampleList, keys: Sequence[str],
     return out
 
 
-def stack_metainfo(data_samples: SampleList, key: str,
-                   device: torch.device) -> Tensor:
+def stack_metainfo(
+    data_samples: SampleList, key: str, device: torch.device
+) -> Tensor:
     """Stack a metainfo entry (e.g. ``bb2img_trans``) of every sample."""
     values = []
     for sample in data_samples:
         if key not in sample.metainfo:
             raise KeyError(
                 f'metainfo "{key}" is missing in the data sample of '
-                f'{sample.metainfo.get("img_path", "<unknown image>")}')
-        values.append(torch.as_tensor(np.asarray(sample.metainfo[key]),
-                                      dtype=torch.float32))
+                f'{sample.metainfo.get("img_path", "<unknown image>")}'
+            )
+        values.append(
+            torch.as_tensor(
+                np.asarray(sample.metainfo[key]), dtype=torch.float32
+            )
+        )
     return torch.stack(values).to(device)
 
 
@@ -74,8 +84,14 @@ def boxes_to_image(boxes: Tensor, bb2img_trans: Tensor) -> Tensor:
     enclosing their four corners in the original image."""
     x1, y1, x2, y2 = boxes.unbind(1)
     corners = torch.stack(
-        (torch.stack((x1, y1), 1), torch.stack((x2, y1), 1),
-         torch.stack((x1, y2), 1), torch.stack((x2, y2), 1)), 1)
+        (
+            torch.stack((x1, y1), 1),
+            torch.stack((x2, y1), 1),
+            torch.stack((x1, y2), 1),
+            torch.stack((x2, y2), 1),
+        ),
+        1,
+    )
     corners = apply_affine(corners, bb2img_trans)
     return torch.cat((corners.min(1).values, corners.max(1).values), 1)
 
@@ -99,61 +115,70 @@ class BaseMeshEstimator(BaseModel):
         body_model (dict, optional): The estimator's body-model config.
     """
 
-    def __init__(self, data_preprocessor=None, init_cfg=None,
-                 body_model: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        data_preprocessor=None,
+        init_cfg=None,
+        body_model: Optional[dict] = None,
+    ) -> None:
         if isinstance(data_preprocessor, dict):
             data_preprocessor = dict(data_preprocessor)
-            if (body_model is not None
-                    and 'body_model' not in data_preprocessor
-                    and data_preprocessor.get('type') ==
-                    'MeshDataPreprocessor'):
+            if (
+                body_model is not None
+                and 'body_model' not in data_preprocessor
+                and data_preprocessor.get('type') == 'MeshDataPreprocessor'
+            ):
                 data_preprocessor['body_model'] = dict(body_model)
             data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
 
-    def forward(self,
-                inputs: Tensor,
-                data_samples: Optional[SampleList] = None,
-                mode: str = 'tensor'
-                ) -> Union[Dict[str, Tensor], SampleList]:
+    def forward(
+        self,
+        inputs: Tensor,
+        data_samples: Optional[SampleList] = None,
+        mode: str = 'tensor',
+    ) -> Union[Dict[str, Tensor], SampleList]:
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self._forward(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}": use "loss", "predict" '
-                           'or "tensor"')
+        raise RuntimeError(
+            f'Invalid mode "{mode}": use "loss", "predict" or "tensor"'
+        )
 
     @abstractmethod
     def extract_feat(self, inputs: Tensor) -> Tensor:
         """The backbone feature of the input crop."""
 
     @abstractmethod
-    def _forward(self, inputs: Tensor,
-                 data_samples: Optional[SampleList] = None
-                 ) -> Dict[str, Tensor]:
+    def _forward(
+        self, inputs: Tensor, data_samples: Optional[SampleList] = None
+    ) -> Dict[str, Tensor]:
         """The network: a dict of output tensors."""
 
     @abstractmethod
-    def loss(self, inputs: Tensor,
-             data_samples: SampleList) -> Dict[str, Tensor]:
+    def loss(
+        self, inputs: Tensor, data_samples: SampleList
+    ) -> Dict[str, Tensor]:
         """Loss terms, keys starting with ``loss_``."""
 
     @abstractmethod
-    def predict(self, inputs: Tensor,
-                data_samples: SampleList) -> SampleList:
+    def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
         """Predictions in ``pred_instances``."""
 
-    def add_pred_to_datasample(self, preds: Dict[str, Tensor],
-                               data_samples: SampleList) -> SampleList:
+    def add_pred_to_datasample(
+        self, preds: Dict[str, Tensor], data_samples: SampleList
+    ) -> SampleList:
         """Split (N, ...) predictions into each sample's
         ``pred_instances`` (length 1), as float32."""
         for i, sample in enumerate(data_samples):
             pred = InstanceData()
             for key, value in preds.items():
-                value = value[i:i + 1].detach()
+                value = value[i : i + 1].detach()
                 if value.is_floating_point():
                     value = value.float()  # bf16 under --amp
                 pred.set_field(value, key)

@@ -6,6 +6,11 @@ from .pose2pose_heads import Pose2PoseFaceHead, Pose2PoseRotationHead
 from .position_head import PositionHead
 
 __all__ = [
-    'BodyRotationHead', 'BoxHead', 'FaceRegressorHead', 'HandRotationHead',
-    'Pose2PoseFaceHead', 'Pose2PoseRotationHead', 'PositionHead'
+    'BodyRotationHead',
+    'BoxHead',
+    'FaceRegressorHead',
+    'HandRotationHead',
+    'Pose2PoseFaceHead',
+    'Pose2PoseRotationHead',
+    'PositionHead',
 ]

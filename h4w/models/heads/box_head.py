@@ -1,4 +1,5 @@
 """Hand and face box head (``box_net``, spec §2.5)."""
+
 from typing import Dict
 
 import torch
@@ -6,9 +7,15 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from h4w.registry import MODELS
-from ..utils import (init_head_weights, make_conv_layers, make_deconv_layers,
-                     make_linear_layers, sample_joint_features,
-                     soft_argmax_2d)
+
+from ..utils import (
+    init_head_weights,
+    make_conv_layers,
+    make_deconv_layers,
+    make_linear_layers,
+    sample_joint_features,
+    soft_argmax_2d,
+)
 
 PARTS = ('lhand', 'rhand', 'face')
 
@@ -33,26 +40,40 @@ class BoxHead(BaseModule):
         (N, 256, 64, 48). Centres and sizes are in body heat-map units.
     """
 
-    def __init__(self, in_channels: int = 2048, heatmap_channels: int = 200,
-                 channels: int = 256, num_deconv: int = 3,
-                 init_cfg=None) -> None:
+    def __init__(
+        self,
+        in_channels: int = 2048,
+        heatmap_channels: int = 200,
+        channels: int = 256,
+        num_deconv: int = 3,
+        init_cfg=None,
+    ) -> None:
         super().__init__(init_cfg)
         self.upsample = 2**num_deconv
-        self.deconv = make_deconv_layers([in_channels + heatmap_channels] +
-                                         [channels] * num_deconv)
-        self.bbox_center = make_conv_layers([channels, len(PARTS)], kernel=1,
-                                            stride=1, padding=0,
-                                            bnrelu_final=False)
-        self.lhand_size = make_linear_layers([channels, channels, 2],
-                                             relu_final=False)
-        self.rhand_size = make_linear_layers([channels, channels, 2],
-                                             relu_final=False)
-        self.face_size = make_linear_layers([channels, channels, 2],
-                                            relu_final=False)
+        self.deconv = make_deconv_layers(
+            [in_channels + heatmap_channels] + [channels] * num_deconv
+        )
+        self.bbox_center = make_conv_layers(
+            [channels, len(PARTS)],
+            kernel=1,
+            stride=1,
+            padding=0,
+            bnrelu_final=False,
+        )
+        self.lhand_size = make_linear_layers(
+            [channels, channels, 2], relu_final=False
+        )
+        self.rhand_size = make_linear_layers(
+            [channels, channels, 2], relu_final=False
+        )
+        self.face_size = make_linear_layers(
+            [channels, channels, 2], relu_final=False
+        )
         self.apply(init_head_weights)
 
-    def forward(self, img_feat: Tensor, joint_heatmap: Tensor
-                ) -> Dict[str, Tensor]:
+    def forward(
+        self, img_feat: Tensor, joint_heatmap: Tensor
+    ) -> Dict[str, Tensor]:
         """Args:
             img_feat (Tensor): (N, C, H, W) body feature.
             joint_heatmap (Tensor): (N, J, D, H, W) body heat map
@@ -69,9 +90,11 @@ class BoxHead(BaseModule):
         out = {}
         for i, part in enumerate(PARTS):
             center = centers[:, i, :]
-            part_feat = sample_joint_features(feat,
-                                              center[:, None, :].detach())
+            part_feat = sample_joint_features(
+                feat, center[:, None, :].detach()
+            )
             out[f'{part}_size'] = getattr(self, f'{part}_size')(
-                part_feat[:, 0, :])
+                part_feat[:, 0, :]
+            )
             out[f'{part}_center'] = center / self.upsample
         return out

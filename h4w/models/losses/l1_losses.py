@@ -3,12 +3,14 @@
 Every loss is reduced with a mean over **all** elements, masked ones
 included (as the reference), then multiplied by ``loss_weight``.
 """
+
 from typing import Optional
 
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from h4w.registry import MODELS
+
 from ..utils import axis_angle_to_rotmat
 
 
@@ -35,8 +37,13 @@ class CoordLoss(WeightedLoss):
         N: batch, J: joints, C: 2 or 3 coordinates.
     """
 
-    def forward(self, pred: Tensor, target: Tensor, valid: Tensor,
-                is_3d: Optional[Tensor] = None) -> Tensor:
+    def forward(
+        self,
+        pred: Tensor,
+        target: Tensor,
+        valid: Tensor,
+        is_3d: Optional[Tensor] = None,
+    ) -> Tensor:
         """Args:
             pred, target (Tensor): (N, J, C).
             valid (Tensor): (N, J, 1) or (N, J, C) mask.
@@ -49,8 +56,9 @@ class CoordLoss(WeightedLoss):
         loss = (pred - target).abs() * valid
         if is_3d is not None:
             loss = loss.clone()
-            loss[:, :, 2:] = loss[:, :, 2:] * is_3d.to(loss.dtype)[:, None,
-                                                                   None]
+            loss[:, :, 2:] = (
+                loss[:, :, 2:] * is_3d.to(loss.dtype)[:, None, None]
+            )
         return loss.mean() * self.loss_weight
 
 

@@ -1,10 +1,12 @@
 """Hand and face crops for the part branches of Hand4Whole."""
+
 from typing import Tuple, Union
 
 import torch
 from torch import Tensor, nn
 
 from h4w.registry import MODELS
+
 from .roi_align import roi_align
 
 __all__ = ['PartRoIExtractor']
@@ -41,23 +43,31 @@ class PartRoIExtractor(nn.Module):
             input, the space of the predicted boxes. Default: ``(256, 192)``.
     """
 
-    def __init__(self,
-                 output_size: Union[int, Tuple[int, int]],
-                 input_img_shape: Tuple[int, int] = (512, 384),
-                 input_body_shape: Tuple[int, int] = (256, 192)) -> None:
+    def __init__(
+        self,
+        output_size: Union[int, Tuple[int, int]],
+        input_img_shape: Tuple[int, int] = (512, 384),
+        input_body_shape: Tuple[int, int] = (256, 192),
+    ) -> None:
         super().__init__()
         if isinstance(output_size, int):
             output_size = (output_size, output_size)
         self.output_size = tuple(int(s) for s in output_size)
         self.input_img_shape = tuple(int(s) for s in input_img_shape)
         self.input_body_shape = tuple(int(s) for s in input_body_shape)
-        if len(self.output_size) != 2 or len(self.input_img_shape) != 2 \
-                or len(self.input_body_shape) != 2:
-            raise ValueError('output_size, input_img_shape and '
-                             'input_body_shape must be (H, W) pairs')
+        if (
+            len(self.output_size) != 2
+            or len(self.input_img_shape) != 2
+            or len(self.input_body_shape) != 2
+        ):
+            raise ValueError(
+                'output_size, input_img_shape and '
+                'input_body_shape must be (H, W) pairs'
+            )
 
-    def forward(self, img: Tensor, bboxes: Tensor,
-                flip: bool = False) -> Tensor:
+    def forward(
+        self, img: Tensor, bboxes: Tensor, flip: bool = False
+    ) -> Tensor:
         """Crop ``img[i]`` inside ``bboxes[i]`` for every sample ``i``.
 
         Args:
@@ -75,25 +85,36 @@ class PartRoIExtractor(nn.Module):
         if tuple(img.shape[-2:]) != self.input_img_shape:
             raise ValueError(
                 f'img is {tuple(img.shape[-2:])} but input_img_shape is '
-                f'{self.input_img_shape}')
+                f'{self.input_img_shape}'
+            )
         if bboxes.shape != (n, 4):
-            raise ValueError(f'bboxes must be ({n}, 4), got '
-                             f'{tuple(bboxes.shape)}')
+            raise ValueError(
+                f'bboxes must be ({n}, 4), got {tuple(bboxes.shape)}'
+            )
         img_h, img_w = self.input_img_shape
         body_h, body_w = self.input_body_shape
         scale = img.new_tensor(
-            [img_w / body_w, img_h / body_h, img_w / body_w, img_h / body_h])
+            [img_w / body_w, img_h / body_h, img_w / body_w, img_h / body_h]
+        )
         index = torch.arange(n, dtype=img.dtype, device=img.device)
         rois = torch.cat(
-            [index[:, None],
-             bboxes.detach().to(img) * scale], dim=1)
-        crops = roi_align(img, rois, self.output_size, spatial_scale=1.0,
-                          sampling_ratio=-1, aligned=False)
+            [index[:, None], bboxes.detach().to(img) * scale], dim=1
+        )
+        crops = roi_align(
+            img,
+            rois,
+            self.output_size,
+            spatial_scale=1.0,
+            sampling_ratio=-1,
+            aligned=False,
+        )
         if flip:
             crops = torch.flip(crops, dims=[3])
         return crops
 
     def extra_repr(self) -> str:
-        return (f'output_size={self.output_size}, '
-                f'input_img_shape={self.input_img_shape}, '
-                f'input_body_shape={self.input_body_shape}')
+        return (
+            f'output_size={self.output_size}, '
+            f'input_img_shape={self.input_img_shape}, '
+            f'input_body_shape={self.input_body_shape}'
+        )

@@ -15,6 +15,7 @@ done with :func:`torch.nn.functional.embedding_bag` (``mode='sum'`` with
 one tensor per sample: memory is ``O(K * C * out_h * W)`` whatever the
 sampling grid, and the backward pass is a scatter-add into the input.
 """
+
 from typing import Tuple, Union
 
 import torch
@@ -24,9 +25,14 @@ from torch import Tensor
 __all__ = ['roi_align']
 
 
-def _sample_axis(start: Tensor, bin_size: Tensor, grid: Tensor,
-                 out_len: int, max_grid: int, size: int
-                 ) -> Tuple[Tensor, Tensor]:
+def _sample_axis(
+    start: Tensor,
+    bin_size: Tensor,
+    grid: Tensor,
+    out_len: int,
+    max_grid: int,
+    size: int,
+) -> Tuple[Tensor, Tensor]:
     """Rows (or columns) and weights of every sample along one axis.
 
     Args:
@@ -52,12 +58,15 @@ def _sample_axis(start: Tensor, bin_size: Tensor, grid: Tensor,
     grid_t = grid.clamp(min=1).to(dtype)
     # same operation order as the kernel:
     # start + p * bin_size + (i + .5) * bin_size / grid
-    coord = ((start[:, None, None] + bins[None, :, None] *
-              bin_size[:, None, None]) +
-             steps[None, None, :] * bin_size[:, None, None] /
-             grid_t[:, None, None])  # (K, out_len, max_grid)
-    keep = torch.arange(max_grid, device=device)[None, None, :] < \
-        grid[:, None, None]
+    coord = (
+        start[:, None, None] + bins[None, :, None] * bin_size[:, None, None]
+    ) + steps[None, None, :] * bin_size[:, None, None] / grid_t[
+        :, None, None
+    ]  # (K, out_len, max_grid)
+    keep = (
+        torch.arange(max_grid, device=device)[None, None, :]
+        < grid[:, None, None]
+    )
     keep = keep & (coord >= -1.0) & (coord <= size)
     coord = coord.clamp(min=0)
     low = coord.floor().clamp(max=size - 1)
@@ -72,12 +81,14 @@ def _sample_axis(start: Tensor, bin_size: Tensor, grid: Tensor,
     return (index.flatten(-2), weight.flatten(-2))
 
 
-def roi_align(input: Tensor,
-              boxes: Tensor,
-              output_size: Union[int, Tuple[int, int]],
-              spatial_scale: float = 1.0,
-              sampling_ratio: int = -1,
-              aligned: bool = False) -> Tensor:
+def roi_align(
+    input: Tensor,
+    boxes: Tensor,
+    output_size: Union[int, Tuple[int, int]],
+    spatial_scale: float = 1.0,
+    sampling_ratio: int = -1,
+    aligned: bool = False,
+) -> Tensor:
     """RoIAlign (Mask R-CNN), identical in semantics to torchvision's.
 
     A RoI ``[x1, y1, x2, y2]`` (input-image pixels) is mapped to the feature
@@ -158,25 +169,29 @@ def roi_align(input: Tensor,
     # 1) along y: bag (k, c, ph) = weighted sum of rows (batch_k, c, y) of
     #    the (N * C * H, W) view of the input -> (K, C, out_h, W)
     channel = torch.arange(c, device=input.device)
-    rows = ((batch[:, None, None, None] * c + channel[None, :, None, None])
-            * h + y_index[:, None])  # (K, C, out_h, 2 * max_h)
+    rows = (
+        batch[:, None, None, None] * c + channel[None, :, None, None]
+    ) * h + y_index[:, None]  # (K, C, out_h, 2 * max_h)
     cols = F.embedding_bag(
         rows.reshape(-1, rows.shape[-1]),
         input.reshape(n * c * h, w),
-        per_sample_weights=y_weight[:, None].expand_as(rows).reshape(
-            -1, rows.shape[-1]),
-        mode='sum')
+        per_sample_weights=y_weight[:, None]
+        .expand_as(rows)
+        .reshape(-1, rows.shape[-1]),
+        mode='sum',
+    )
     # 2) along x: bag (k, pw) = weighted sum of columns (k, x) of the
     #    (K * W, C * out_h) transposed result -> (K, out_w, C, out_h)
-    cols = cols.view(k, c * out_h, w).transpose(1, 2).reshape(
-        k * w, c * out_h)
-    x_rows = (torch.arange(k, device=input.device)[:, None, None] * w +
-              x_index)  # (K, out_w, 2 * max_w)
+    cols = cols.view(k, c * out_h, w).transpose(1, 2).reshape(k * w, c * out_h)
+    x_rows = (
+        torch.arange(k, device=input.device)[:, None, None] * w + x_index
+    )  # (K, out_w, 2 * max_w)
     out = F.embedding_bag(
         x_rows.reshape(k * out_w, -1),
         cols,
         per_sample_weights=x_weight.reshape(k * out_w, -1),
-        mode='sum')
+        mode='sum',
+    )
     # 3) average: sum over the samples, then divide, like the kernel
     out = out.view(k, out_w * c * out_h) / count[:, None]
     return out.view(k, out_w, c, out_h).permute(0, 2, 3, 1).contiguous()

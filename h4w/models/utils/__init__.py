@@ -1,20 +1,47 @@
 from .bbox import restore_bbox
-from .camera import (apply_affine, depth_prior, get_camera_trans,
-                     project_to_heatmap, relative_to_anchors)
+from .camera import (
+    apply_affine,
+    depth_prior,
+    get_camera_trans,
+    project_to_heatmap,
+    relative_to_anchors,
+)
 from .heatmap import sample_joint_features, soft_argmax_2d, soft_argmax_3d
-from .layers import (init_head_weights, make_conv_layers, make_deconv_layers,
-                     make_linear_layers)
-from .rotation import (axis_angle_to_rotmat, flip_axis_angle,
-                       quaternion_to_axis_angle, rot6d_to_axis_angle,
-                       rot6d_to_rotmat, rotmat_to_axis_angle,
-                       rotmat_to_quaternion)
+from .layers import (
+    init_head_weights,
+    make_conv_layers,
+    make_deconv_layers,
+    make_linear_layers,
+)
+from .rotation import (
+    axis_angle_to_rotmat,
+    flip_axis_angle,
+    quaternion_to_axis_angle,
+    rot6d_to_axis_angle,
+    rot6d_to_rotmat,
+    rotmat_to_axis_angle,
+    rotmat_to_quaternion,
+)
 
 __all__ = [
-    'restore_bbox', 'apply_affine', 'relative_to_anchors', 'depth_prior',
-    'get_camera_trans', 'project_to_heatmap',
-    'sample_joint_features', 'soft_argmax_2d', 'soft_argmax_3d',
-    'init_head_weights', 'make_conv_layers', 'make_deconv_layers',
-    'make_linear_layers', 'axis_angle_to_rotmat', 'flip_axis_angle',
-    'quaternion_to_axis_angle', 'rot6d_to_axis_angle', 'rot6d_to_rotmat',
-    'rotmat_to_axis_angle', 'rotmat_to_quaternion'
+    'restore_bbox',
+    'apply_affine',
+    'relative_to_anchors',
+    'depth_prior',
+    'get_camera_trans',
+    'project_to_heatmap',
+    'sample_joint_features',
+    'soft_argmax_2d',
+    'soft_argmax_3d',
+    'init_head_weights',
+    'make_conv_layers',
+    'make_deconv_layers',
+    'make_linear_layers',
+    'axis_angle_to_rotmat',
+    'flip_axis_angle',
+    'quaternion_to_axis_angle',
+    'rot6d_to_axis_angle',
+    'rot6d_to_rotmat',
+    'rotmat_to_axis_angle',
+    'rotmat_to_quaternion',
 ]

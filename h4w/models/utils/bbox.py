@@ -1,4 +1,5 @@
 """Hand / face boxes from the box head (spec §2.6)."""
+
 from typing import Sequence
 
 import torch
@@ -7,9 +8,14 @@ from torch import Tensor
 __all__ = ['restore_bbox']
 
 
-def restore_bbox(center: Tensor, size: Tensor, aspect_ratio: float,
-                 extension: float, input_body_shape: Sequence[int],
-                 output_hm_shape: Sequence[int]) -> Tensor:
+def restore_bbox(
+    center: Tensor,
+    size: Tensor,
+    aspect_ratio: float,
+    extension: float,
+    input_body_shape: Sequence[int],
+    output_hm_shape: Sequence[int],
+) -> Tensor:
     """Square-up and enlarge a predicted part box.
 
     Args:
@@ -23,14 +29,26 @@ def restore_bbox(center: Tensor, size: Tensor, aspect_ratio: float,
     Returns:
         Tensor: (N, 4) xyxy in body-input pixels.
     """
-    x1 = (center[:, 0] - size[:, 0] / 2) / output_hm_shape[2] * \
-        input_body_shape[1]
-    y1 = (center[:, 1] - size[:, 1] / 2) / output_hm_shape[1] * \
-        input_body_shape[0]
-    x2 = (center[:, 0] + size[:, 0] / 2) / output_hm_shape[2] * \
-        input_body_shape[1]
-    y2 = (center[:, 1] + size[:, 1] / 2) / output_hm_shape[1] * \
-        input_body_shape[0]
+    x1 = (
+        (center[:, 0] - size[:, 0] / 2)
+        / output_hm_shape[2]
+        * input_body_shape[1]
+    )
+    y1 = (
+        (center[:, 1] - size[:, 1] / 2)
+        / output_hm_shape[1]
+        * input_body_shape[0]
+    )
+    x2 = (
+        (center[:, 0] + size[:, 0] / 2)
+        / output_hm_shape[2]
+        * input_body_shape[1]
+    )
+    y2 = (
+        (center[:, 1] + size[:, 1] / 2)
+        / output_hm_shape[1]
+        * input_body_shape[0]
+    )
     w, h = x2 - x1, y2 - y1
     c_x, c_y = x1 + w / 2, y1 + h / 2
     wider = w > aspect_ratio * h

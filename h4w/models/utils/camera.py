@@ -1,4 +1,5 @@
 """Virtual camera of the crop and joint projection (spec §2.14)."""
+
 import math
 from typing import Sequence
 
@@ -6,18 +7,26 @@ import torch
 from torch import Tensor
 
 __all__ = [
-    'apply_affine', 'depth_prior', 'get_camera_trans', 'project_to_heatmap',
-    'relative_to_anchors'
+    'apply_affine',
+    'depth_prior',
+    'get_camera_trans',
+    'project_to_heatmap',
+    'relative_to_anchors',
 ]
 
 
-def depth_prior(focal: Sequence[float], camera_3d_size: float,
-                input_shape: Sequence[int]) -> float:
+def depth_prior(
+    focal: Sequence[float], camera_3d_size: float, input_shape: Sequence[int]
+) -> float:
     """k = sqrt(fx * fy * size^2 / (H * W)): the distance at which a
     ``camera_3d_size``-metre square fills the crop (56.38 for the
     whole-body defaults)."""
-    return math.sqrt(focal[0] * focal[1] * camera_3d_size**2 /
-                     (input_shape[0] * input_shape[1]))
+    return math.sqrt(
+        focal[0]
+        * focal[1]
+        * camera_3d_size**2
+        / (input_shape[0] * input_shape[1])
+    )
 
 
 def get_camera_trans(cam_param: Tensor, k: float) -> Tensor:
@@ -34,10 +43,14 @@ def get_camera_trans(cam_param: Tensor, k: float) -> Tensor:
     return torch.cat((cam_param[:, :2], t_z[:, None]), dim=1)
 
 
-def project_to_heatmap(joints: Tensor, cam_trans: Tensor,
-                       focal: Sequence[float], princpt: Sequence[float],
-                       input_shape: Sequence[int],
-                       output_hm_shape: Sequence[int]) -> Tensor:
+def project_to_heatmap(
+    joints: Tensor,
+    cam_trans: Tensor,
+    focal: Sequence[float],
+    princpt: Sequence[float],
+    input_shape: Sequence[int],
+    output_hm_shape: Sequence[int],
+) -> Tensor:
     """Perspective projection to heat-map units of the crop.
 
     Args:
@@ -63,10 +76,9 @@ def apply_affine(points: Tensor, trans: Tensor) -> Tensor:
     return points @ trans[:, :, :2].transpose(1, 2) + trans[:, None, :, 2]
 
 
-def relative_to_anchors(joints: Tensor, root: int,
-                        anchors: Tensor) -> Tensor:
+def relative_to_anchors(joints: Tensor, root: int, anchors: Tensor) -> Tensor:
     """Root-relative (N, J, 3) joints, then each joint relative to its
     anchor (``joint_sets.anchor_indices``: hands to their wrist, the face
     to the neck, everything else to the root)."""
-    joints = joints - joints[:, root:root + 1]
+    joints = joints - joints[:, root : root + 1]
     return joints - joints[:, anchors]

@@ -3,6 +3,7 @@
 Coordinates are in heat-map index units: 0 is the centre of the first
 cell, W - 1 the centre of the last.
 """
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor

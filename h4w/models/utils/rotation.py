@@ -7,14 +7,19 @@ quaternion, with the case analysis of ``torchgeometry`` 0.1.2
 outputs equal the reference. Everything is batched over a leading
 dimension M and works in any float dtype.
 """
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 __all__ = [
-    'rot6d_to_rotmat', 'rotmat_to_quaternion', 'quaternion_to_axis_angle',
-    'rotmat_to_axis_angle', 'rot6d_to_axis_angle', 'axis_angle_to_rotmat',
-    'flip_axis_angle'
+    'rot6d_to_rotmat',
+    'rotmat_to_quaternion',
+    'quaternion_to_axis_angle',
+    'rotmat_to_axis_angle',
+    'rot6d_to_axis_angle',
+    'axis_angle_to_rotmat',
+    'flip_axis_angle',
 ]
 
 
@@ -78,8 +83,12 @@ def rotmat_to_quaternion(rotmat: Tensor, eps: float = 1e-6) -> Tensor:
     c1 = (mask_d2 & ~mask_d0_d1).to(rotmat.dtype)
     c2 = (~mask_d2 & mask_d0_nd1).to(rotmat.dtype)
     c3 = (~mask_d2 & ~mask_d0_nd1).to(rotmat.dtype)
-    q = (q0 * c0[:, None] + q1 * c1[:, None] + q2 * c2[:, None] +
-         q3 * c3[:, None])
+    q = (
+        q0 * c0[:, None]
+        + q1 * c1[:, None]
+        + q2 * c2[:, None]
+        + q3 * c3[:, None]
+    )
     norm = torch.sqrt(t0 * c0 + t1 * c1 + t2 * c2 + t3 * c3)
     return q / norm[:, None] * 0.5
 
@@ -98,14 +107,18 @@ def quaternion_to_axis_angle(quat: Tensor) -> Tensor:
     has_axis = sin_sq > 0
     # Same values as torchgeometry; the masked square root keeps the
     # gradient finite at the identity (the reference gives NaN there).
-    sin_theta = torch.sqrt(torch.where(has_axis, sin_sq,
-                                       torch.ones_like(sin_sq)))
+    sin_theta = torch.sqrt(
+        torch.where(has_axis, sin_sq, torch.ones_like(sin_sq))
+    )
     cos_theta = quat[:, 0]
-    two_theta = 2 * torch.where(cos_theta < 0,
-                                torch.atan2(-sin_theta, -cos_theta),
-                                torch.atan2(sin_theta, cos_theta))
-    k = torch.where(has_axis, two_theta / sin_theta,
-                    torch.full_like(sin_theta, 2.0))
+    two_theta = 2 * torch.where(
+        cos_theta < 0,
+        torch.atan2(-sin_theta, -cos_theta),
+        torch.atan2(sin_theta, cos_theta),
+    )
+    k = torch.where(
+        has_axis, two_theta / sin_theta, torch.full_like(sin_theta, 2.0)
+    )
     return xyz * k[:, None]
 
 
@@ -139,13 +152,15 @@ def axis_angle_to_rotmat(aa: Tensor) -> Tensor:
     """
     theta_sq = (aa * aa).sum(dim=1)
     nonzero = theta_sq > 0
-    theta = torch.sqrt(torch.where(nonzero, theta_sq,
-                                   torch.ones_like(theta_sq)))
+    theta = torch.sqrt(
+        torch.where(nonzero, theta_sq, torch.ones_like(theta_sq))
+    )
     axis = aa / theta[:, None]
     x, y, z = axis.unbind(dim=1)
     zero = torch.zeros_like(x)
-    skew = torch.stack((zero, -z, y, z, zero, -x, -y, x, zero),
-                       dim=1).reshape(-1, 3, 3)
+    skew = torch.stack((zero, -z, y, z, zero, -x, -y, x, zero), dim=1).reshape(
+        -1, 3, 3
+    )
     sin = torch.sin(theta)[:, None, None]
     cos = torch.cos(theta)[:, None, None]
     eye = torch.eye(3, dtype=aa.dtype, device=aa.device).expand_as(skew)

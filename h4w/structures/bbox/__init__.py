@@ -1,7 +1,15 @@
-from .transforms import (bbox_from_points, process_bbox, sanitize_bbox,
-                         xywh_to_xyxy, xyxy_to_xywh)
+from .transforms import (
+    bbox_from_points,
+    process_bbox,
+    sanitize_bbox,
+    xywh_to_xyxy,
+    xyxy_to_xywh,
+)
 
 __all__ = [
-    'bbox_from_points', 'process_bbox', 'sanitize_bbox', 'xywh_to_xyxy',
-    'xyxy_to_xywh'
+    'bbox_from_points',
+    'process_bbox',
+    'sanitize_bbox',
+    'xywh_to_xyxy',
+    'xyxy_to_xywh',
 ]

@@ -1,11 +1,15 @@
 """Person-box helpers of the reference preprocessing (spec §5.1)."""
+
 from typing import Optional, Sequence
 
 import numpy as np
 
 __all__ = [
-    'bbox_from_points', 'process_bbox', 'sanitize_bbox', 'xywh_to_xyxy',
-    'xyxy_to_xywh'
+    'bbox_from_points',
+    'process_bbox',
+    'sanitize_bbox',
+    'xywh_to_xyxy',
+    'xyxy_to_xywh',
 ]
 
 
@@ -21,8 +25,9 @@ def xyxy_to_xywh(bbox: Sequence[float]) -> np.ndarray:
     return np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32)
 
 
-def sanitize_bbox(bbox: Sequence[float], img_width: float,
-                  img_height: float) -> Optional[np.ndarray]:
+def sanitize_bbox(
+    bbox: Sequence[float], img_width: float, img_height: float
+) -> Optional[np.ndarray]:
     """Clip an xywh box to the image as the reference does.
 
     The width and height shrink by one pixel (``x2 = x1 + w - 1``, spec
@@ -46,20 +51,22 @@ def sanitize_bbox(bbox: Sequence[float], img_width: float,
     x, y, w, h = (float(v) for v in np.asarray(bbox).reshape(4))
     if not np.all(np.isfinite([x, y, w, h])):
         return None
-    x1, y1 = max(0., x), max(0., y)
-    x2 = min(img_width - 1., x1 + max(0., w - 1.))
-    y2 = min(img_height - 1., y1 + max(0., h - 1.))
+    x1, y1 = max(0.0, x), max(0.0, y)
+    x2 = min(img_width - 1.0, x1 + max(0.0, w - 1.0))
+    y2 = min(img_height - 1.0, y1 + max(0.0, h - 1.0))
     if w * h > 0 and x2 > x1 and y2 > y1:
         return np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32)
     return None
 
 
-def process_bbox(bbox: Sequence[float],
-                 img_width: float,
-                 img_height: float,
-                 aspect_ratio: float = 0.75,
-                 scale: float = 1.25,
-                 sanitize: bool = True) -> Optional[np.ndarray]:
+def process_bbox(
+    bbox: Sequence[float],
+    img_width: float,
+    img_height: float,
+    aspect_ratio: float = 0.75,
+    scale: float = 1.25,
+    sanitize: bool = True,
+) -> Optional[np.ndarray]:
     """Sanitize, fix the aspect ratio and enlarge a person box (§5.1).
 
     Args:
@@ -84,17 +91,18 @@ def process_bbox(bbox: Sequence[float],
         if bbox is None:
             return None
     x, y, w, h = (float(v) for v in np.asarray(bbox).reshape(4))
-    c_x, c_y = x + w / 2., y + h / 2.
+    c_x, c_y = x + w / 2.0, y + h / 2.0
     if w > aspect_ratio * h:
         h = w / aspect_ratio
     elif w < aspect_ratio * h:
         w = h * aspect_ratio
     w, h = w * scale, h * scale
-    return np.array([c_x - w / 2., c_y - h / 2., w, h], dtype=np.float32)
+    return np.array([c_x - w / 2.0, c_y - h / 2.0, w, h], dtype=np.float32)
 
 
-def bbox_from_points(points: np.ndarray, valid: np.ndarray,
-                     extend: float = 1.2) -> np.ndarray:
+def bbox_from_points(
+    points: np.ndarray, valid: np.ndarray, extend: float = 1.2
+) -> np.ndarray:
     """Tight xywh box of the valid 2D points, enlarged around its centre
     (InterHand2.6M's ``get_bbox``).
 
@@ -106,10 +114,11 @@ def bbox_from_points(points: np.ndarray, valid: np.ndarray,
     Returns:
         np.ndarray: (4,) float32 xywh.
     """
-    pts = np.asarray(points, dtype=np.float32)[np.asarray(valid).reshape(-1)
-                                                > 0]
+    pts = np.asarray(points, dtype=np.float32)[
+        np.asarray(valid).reshape(-1) > 0
+    ]
     x1, y1 = pts.min(0)
     x2, y2 = pts.max(0)
-    c_x, c_y = (x1 + x2) / 2., (y1 + y2) / 2.
+    c_x, c_y = (x1 + x2) / 2.0, (y1 + y2) / 2.0
     w, h = (x2 - x1) * extend, (y2 - y1) * extend
-    return np.array([c_x - w / 2., c_y - h / 2., w, h], dtype=np.float32)
+    return np.array([c_x - w / 2.0, c_y - h / 2.0, w, h], dtype=np.float32)

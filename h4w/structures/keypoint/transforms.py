@@ -1,4 +1,5 @@
 """Point helpers shared by the data pipeline, datasets, metrics and tools."""
+
 import numpy as np
 
 __all__ = ['affine_points']

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from h4w.structures.bbox import process_bbox
+
 from .coco_file import coco_db
 from .scene import SyntheticPeople
 

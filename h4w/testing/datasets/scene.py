@@ -5,6 +5,7 @@ model (``h4w.testing.make_synthetic_human_models``), place it in the view
 of a pinhole camera, project it and paint its silhouette, so that a test
 can check that targets land on the drawn person.
 """
+
 from typing import Dict, Optional, Sequence, Tuple
 
 import cv2
@@ -18,20 +19,37 @@ __all__ = ['SyntheticPeople', 'draw_mesh', 'project', 'rodrigues']
 
 #: gt_params fields of each body model (MeshDataPreprocessor contract).
 PARAM_DIMS = dict(
-    smplx=dict(root_pose=3, body_pose=63, shape=10, trans=3, lhand_pose=45,
-               rhand_pose=45, jaw_pose=3, expr=10),
+    smplx=dict(
+        root_pose=3,
+        body_pose=63,
+        shape=10,
+        trans=3,
+        lhand_pose=45,
+        rhand_pose=45,
+        jaw_pose=3,
+        expr=10,
+    ),
     smpl=dict(root_pose=3, body_pose=69, shape=10, trans=3),
     mano=dict(root_pose=3, hand_pose=45, shape=10, trans=3),
-    flame=dict(root_pose=3, jaw_pose=3, shape=10, expr=10, trans=3))
+    flame=dict(root_pose=3, jaw_pose=3, shape=10, expr=10, trans=3),
+)
 
 #: gt_params field -> layer argument.
-LAYER_ARGS = dict(root_pose='global_orient', body_pose='body_pose',
-                  shape='betas', trans='transl', lhand_pose='left_hand_pose',
-                  rhand_pose='right_hand_pose', jaw_pose='jaw_pose',
-                  expr='expression', hand_pose='hand_pose')
+LAYER_ARGS = dict(
+    root_pose='global_orient',
+    body_pose='body_pose',
+    shape='betas',
+    trans='transl',
+    lhand_pose='left_hand_pose',
+    rhand_pose='right_hand_pose',
+    jaw_pose='jaw_pose',
+    expr='expression',
+    hand_pose='hand_pose',
+)
 
-MODEL_TYPES = dict(smplx='SMPLXModel', smpl='SMPLModel', mano='MANOModel',
-                   flame='FLAMEModel')
+MODEL_TYPES = dict(
+    smplx='SMPLXModel', smpl='SMPLModel', mano='MANOModel', flame='FLAMEModel'
+)
 
 #: Extent of each model in metres (how large it is drawn).
 MODEL_HEIGHT = dict(smplx=1.7, smpl=1.7, mano=0.2, flame=0.25)
@@ -44,8 +62,9 @@ def rodrigues(vec: Sequence[float]) -> np.ndarray:
     return cv2.Rodrigues(np.asarray(vec, dtype=np.float64).reshape(3))[0]
 
 
-def project(points: np.ndarray, focal: Sequence[float],
-            princpt: Sequence[float]) -> np.ndarray:
+def project(
+    points: np.ndarray, focal: Sequence[float], princpt: Sequence[float]
+) -> np.ndarray:
     """Pinhole projection of camera-frame points (N, 3) -> (N, 2)."""
     points = np.asarray(points, dtype=np.float64)
     xy = points[:, :2] / points[:, 2:3]
@@ -71,8 +90,9 @@ class SyntheticPeople:
         if model_type == 'mano' and key == 'neutral':
             key = 'right'
         if (model_type, key) not in self._models:
-            cfg = dict(type=MODEL_TYPES[model_type],
-                       model_path=self.model_root)
+            cfg = dict(
+                type=MODEL_TYPES[model_type], model_path=self.model_root
+            )
             if model_type == 'mano':
                 cfg['side'] = key
             else:
@@ -84,45 +104,59 @@ class SyntheticPeople:
             self._models[(model_type, key)] = MODELS.build(cfg).eval()
         return self._models[(model_type, key)]
 
-    def random_params(self, model_type: str,
-                      pose_std: float = 0.15) -> Dict[str, np.ndarray]:
+    def random_params(
+        self, model_type: str, pose_std: float = 0.15
+    ) -> Dict[str, np.ndarray]:
         """Mild random pose / shape / expression, upright and facing the
         camera (root rotated by pi about x: y up -> image y down)."""
         params = {}
         for name, dim in PARAM_DIMS[model_type].items():
             std = 0.5 if name in ('shape', 'expr') else pose_std
             params[name] = (self.rng.standard_normal(dim) * std).astype(
-                np.float32)
-        params['root_pose'] = np.array(
-            [np.pi, 0, 0], dtype=np.float32) + params['root_pose'] * 0.3
+                np.float32
+            )
+        params['root_pose'] = (
+            np.array([np.pi, 0, 0], dtype=np.float32)
+            + params['root_pose'] * 0.3
+        )
         params['trans'] = np.zeros(3, dtype=np.float32)
         return params
 
     @torch.no_grad()
-    def forward(self, model_type: str, params: Dict[str, np.ndarray],
-                key: str = 'neutral') -> Dict[str, np.ndarray]:
+    def forward(
+        self,
+        model_type: str,
+        params: Dict[str, np.ndarray],
+        key: str = 'neutral',
+    ) -> Dict[str, np.ndarray]:
         """Vertices (V, 3), supervision joints (J, 3) and, when the model
         has one, Human3.6M joints (17, 3), in the frame of ``params``."""
         layer = self.model(model_type, key)
         args = {
             LAYER_ARGS[k]: torch.as_tensor(v, dtype=torch.float32)[None]
-            for k, v in params.items() if k in LAYER_ARGS
+            for k, v in params.items()
+            if k in LAYER_ARGS
         }
         out = layer(**args)
         verts = out['vertices'][0]
-        result = dict(vertices=verts.numpy(), joints=out['joints'][0].numpy(),
-                      faces=layer.faces.cpu().numpy().astype(np.int64))
+        result = dict(
+            vertices=verts.numpy(),
+            joints=out['joints'][0].numpy(),
+            faces=layer.faces.cpu().numpy().astype(np.int64),
+        )
         if hasattr(layer, 'h36m_regressor'):
             result['h36m_joints'] = (layer.h36m_regressor @ verts).numpy()
         return result
 
-    def place(self,
-              model_type: str,
-              img_shape: Tuple[int, int],
-              key: str = 'neutral',
-              params: Optional[Dict[str, np.ndarray]] = None,
-              fill: float = 0.6,
-              center: Optional[Sequence[float]] = None) -> dict:
+    def place(
+        self,
+        model_type: str,
+        img_shape: Tuple[int, int],
+        key: str = 'neutral',
+        params: Optional[Dict[str, np.ndarray]] = None,
+        fill: float = 0.6,
+        center: Optional[Sequence[float]] = None,
+    ) -> dict:
         """Pose a person and put it in the view of a camera.
 
         Args:
@@ -147,27 +181,38 @@ class SyntheticPeople:
         rest = self.forward(model_type, params, key)
         lo, hi = rest['vertices'].min(0), rest['vertices'].max(0)
         focal = np.array([1.2 * width] * 2, dtype=np.float32)
-        princpt = np.array([width / 2., height / 2.], dtype=np.float32)
+        princpt = np.array([width / 2.0, height / 2.0], dtype=np.float32)
         depth = focal[1] * MODEL_HEIGHT[model_type] / (fill * height)
         if center is None:
-            center = princpt + self.rng.uniform(-0.05, 0.05, 2) * [width,
-                                                                   height]
+            center = princpt + self.rng.uniform(-0.05, 0.05, 2) * [
+                width,
+                height,
+            ]
         offset = (np.asarray(center) - princpt) / focal * depth
         mid = (lo + hi) / 2
-        params['trans'] = (np.array([offset[0], offset[1], depth]) -
-                           mid).astype(np.float32)
+        params['trans'] = (
+            np.array([offset[0], offset[1], depth]) - mid
+        ).astype(np.float32)
         out = self.forward(model_type, params, key)
         verts_2d = project(out['vertices'], focal, princpt)
         x1, y1 = verts_2d.min(0)
         x2, y2 = verts_2d.max(0)
         out.update(
-            params=params, focal=focal, princpt=princpt, verts_2d=verts_2d,
+            params=params,
+            focal=focal,
+            princpt=princpt,
+            verts_2d=verts_2d,
             joints_2d=project(out['joints'], focal, princpt),
-            bbox=np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32))
+            bbox=np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32),
+        )
         return out
 
-    def draw(self, people: Sequence[dict], img_shape: Tuple[int, int],
-             noise: bool = True) -> np.ndarray:
+    def draw(
+        self,
+        people: Sequence[dict],
+        img_shape: Tuple[int, int],
+        noise: bool = True,
+    ) -> np.ndarray:
         """An (H, W, 3) uint8 BGR image of ``people`` on a dark
         background (values < 40), each person in its own bright colour."""
         height, width = img_shape
@@ -175,8 +220,14 @@ class SyntheticPeople:
         if noise:
             img += self.rng.integers(0, 40, img.shape, dtype=np.uint8)
         for i, person in enumerate(
-                sorted(people, key=lambda p: -p['vertices'][:, 2].mean())):
+            sorted(people, key=lambda p: -p['vertices'][:, 2].mean())
+        ):
             color = (90 + 60 * (i % 3), 200 - 50 * (i % 2), 230)
-            draw_mesh(img, person['verts_2d'], person['vertices'][:, 2],
-                      person['faces'], color)
+            draw_mesh(
+                img,
+                person['verts_2d'],
+                person['vertices'][:, 2],
+                person['faces'],
+                color,
+            )
         return img

@@ -1,4 +1,5 @@
 """§5.1 transforms against literal re-statements of the spec."""
+
 import random
 
 import cv2
@@ -6,12 +7,17 @@ import numpy as np
 import pytest
 import torch
 
-from h4w.datasets.transforms import (KeypointTargets, LoadImage,
-                                     MeshTopdownAffine, MissingImageError,
-                                     PackMeshInputs, PartBBoxTargets,
-                                     RandomMeshAugmentation, remap_joints)
-from h4w.structures.bbox import (bbox_from_points, process_bbox,
-                                 sanitize_bbox)
+from h4w.datasets.transforms import (
+    KeypointTargets,
+    LoadImage,
+    MeshTopdownAffine,
+    MissingImageError,
+    PackMeshInputs,
+    PartBBoxTargets,
+    RandomMeshAugmentation,
+    remap_joints,
+)
+from h4w.structures.bbox import bbox_from_points, process_bbox, sanitize_bbox
 
 IMG_SHAPE = (480, 640)
 
@@ -26,18 +32,20 @@ def test_sanitize_and_process_bbox_follow_the_formulas():
         x2 = min(639, x1 + max(0, w - 1))
         y2 = min(479, y1 + max(0, h - 1))
         if w * h > 0 and x2 > x1 and y2 > y1:
-            np.testing.assert_allclose(out, [x1, y1, x2 - x1, y2 - y1],
-                                       rtol=1e-6, atol=1e-4)
+            np.testing.assert_allclose(
+                out, [x1, y1, x2 - x1, y2 - y1], rtol=1e-6, atol=1e-4
+            )
             proc = process_bbox([x, y, w, h], 640, 480)
             cx, cy = x1 + (x2 - x1) / 2, y1 + (y2 - y1) / 2
             assert proc[2] / proc[3] == pytest.approx(0.75, rel=1e-5)
             assert min(proc[2] / (x2 - x1), proc[3] / (y2 - y1)) == (
-                pytest.approx(1.25, rel=1e-4))
-            np.testing.assert_allclose(proc[:2] + proc[2:] / 2, [cx, cy],
-                                       rtol=1e-5, atol=1e-3)
+                pytest.approx(1.25, rel=1e-4)
+            )
+            np.testing.assert_allclose(
+                proc[:2] + proc[2:] / 2, [cx, cy], rtol=1e-5, atol=1e-3
+            )
         else:
-            assert out is None and process_bbox([x, y, w, h], 640,
-                                                 480) is None
+            assert out is None and process_bbox([x, y, w, h], 640, 480) is None
     assert sanitize_bbox([np.nan, 0, 10, 10], 640, 480) is None
     square = process_bbox([10, 10, 50, 20], 640, 480, aspect_ratio=1.0)
     assert square[2] == pytest.approx(square[3])
@@ -70,12 +78,14 @@ def test_augmentation_ranges_probabilities_and_seeding():
     assert [d['rot'] for d in again] == list(rots[:5])
     assert aug.transform({'enforce_flip': True})['flip'] is True
     assert not any(
-        aug.transform({'enforce_flip': False})['flip'] for _ in range(20))
+        aug.transform({'enforce_flip': False})['flip'] for _ in range(20)
+    )
 
 
 def test_workers_draw_different_augmentations():
     """MMEngine's worker_init_fn seeds NumPy and random per worker."""
     from mmengine.dataset import worker_init_fn
+
     aug = RandomMeshAugmentation()
     draws = []
     for worker_id in (0, 1):
@@ -87,17 +97,24 @@ def test_workers_draw_different_augmentations():
 
 
 def _affine_results(flip=False, rot=0.0, scale=1.0):
-    img = np.zeros(IMG_SHAPE + (3, ), np.float32)
+    img = np.zeros(IMG_SHAPE + (3,), np.float32)
     img[100:110, 200:210] = 255  # a bright square
-    return dict(img=img, bbox=np.array([150, 50, 120, 160], np.float32),
-                img_shape=IMG_SHAPE, flip=flip, rot=rot, aug_scale=scale)
+    return dict(
+        img=img,
+        bbox=np.array([150, 50, 120, 160], np.float32),
+        img_shape=IMG_SHAPE,
+        flip=flip,
+        rot=rot,
+        aug_scale=scale,
+    )
 
 
 @pytest.mark.parametrize('flip', [False, True])
 @pytest.mark.parametrize('rot', [0.0, 30.0])
 def test_affine_maps_box_onto_crop(flip, rot):
     out = MeshTopdownAffine(input_size=(512, 384)).transform(
-        _affine_results(flip, rot, 1.1))
+        _affine_results(flip, rot, 1.1)
+    )
     assert out['img'].shape == (512, 384, 3)
     trans, inv = out['img2bb_trans'], out['bb2img_trans']
     # centre of the (flipped) box -> centre of the crop
@@ -129,27 +146,34 @@ def test_affine_color_scale_is_applied_after_warp_and_clipped():
 def _keypoint_results(flip, rot=0.0):
     res = MeshTopdownAffine().transform(_affine_results(flip, rot))
     res.update(
-        keypoints=np.array([[200, 100, 3.], [240, 150, 5.], [210, 140, 1.]],
-                           np.float32),
-        keypoints_cam=np.array([[0.1, 0.2, 0.3], [-0.1, 0.4, 0.2],
-                                [0., 0., 0.]], np.float32),
+        keypoints=np.array(
+            [[200, 100, 3.0], [240, 150, 5.0], [210, 140, 1.0]], np.float32
+        ),
+        keypoints_cam=np.array(
+            [[0.1, 0.2, 0.3], [-0.1, 0.4, 0.2], [0.0, 0.0, 0.0]], np.float32
+        ),
         keypoints_valid=np.ones((3, 1), np.float32),
         joint_names=('L_Wrist', 'R_Wrist', 'Pelvis'),
-        flip_pairs=((0, 1), ))
+        flip_pairs=((0, 1),),
+    )
     return KeypointTargets().transform(res)
 
 
 def test_keypoint_targets_flip_mirrors_and_swaps():
     plain, flipped = _keypoint_results(False), _keypoint_results(True)
     from h4w.models.body_models.joint_sets import SMPLX_JOINTS
+
     lw, rw, pel = SMPLX_JOINTS.indices_of(('L_Wrist', 'R_Wrist', 'Pelvis'))
     for a, b in ((lw, rw), (rw, lw), (pel, pel)):
-        np.testing.assert_allclose(flipped['joint_img'][b, 0],
-                                   6 - plain['joint_img'][a, 0], atol=1e-4)
-        np.testing.assert_allclose(flipped['joint_img'][b, 1:],
-                                   plain['joint_img'][a, 1:], atol=1e-4)
-        np.testing.assert_allclose(flipped['joint_cam'][b],
-                                   plain['joint_cam'][a] * [-1, 1, 1])
+        np.testing.assert_allclose(
+            flipped['joint_img'][b, 0], 6 - plain['joint_img'][a, 0], atol=1e-4
+        )
+        np.testing.assert_allclose(
+            flipped['joint_img'][b, 1:], plain['joint_img'][a, 1:], atol=1e-4
+        )
+        np.testing.assert_allclose(
+            flipped['joint_cam'][b], plain['joint_cam'][a] * [-1, 1, 1]
+        )
     # other joints of the 137 set: zero and invalid
     assert plain['joint_valid'].sum() == 3
     assert plain['joint_img'].shape == (137, 3)
@@ -158,27 +182,35 @@ def test_keypoint_targets_flip_mirrors_and_swaps():
 def test_keypoint_targets_rotation_and_truncation():
     res = _keypoint_results(False, rot=90.0)
     from h4w.models.body_models.joint_sets import SMPLX_JOINTS
+
     lw = SMPLX_JOINTS.index('L_Wrist')
     # R_z(-90) (x, y, z) -> (y, -x, z)
-    np.testing.assert_allclose(res['joint_cam'][lw], [0.2, -0.1, 0.3],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        res['joint_cam'][lw], [0.2, -0.1, 0.3], atol=1e-6
+    )
     # z = 5 and 3 are inside [0, 8); a point far outside is truncated
     far = MeshTopdownAffine().transform(_affine_results())
-    far.update(keypoints=np.array([[600, 400, 1.]], np.float32),
-               keypoints_valid=np.ones((1, 1)), joint_names=('Pelvis', ),
-               flip_pairs=())
+    far.update(
+        keypoints=np.array([[600, 400, 1.0]], np.float32),
+        keypoints_valid=np.ones((1, 1)),
+        joint_names=('Pelvis',),
+        flip_pairs=(),
+    )
     far = KeypointTargets().transform(far)
     assert far['joint_valid'].sum() == 1 and far['joint_trunc'].sum() == 0
 
 
 def test_keypoint_targets_p2p_depth_and_missing_keypoints():
-    res = MeshTopdownAffine(input_size=(256, 256)).transform(
-        _affine_results())
-    res.update(keypoints=np.array([[200, 100, 0.15]], np.float32),
-               keypoints_valid=np.ones((1, 1)), joint_names=('Wrist', ),
-               flip_pairs=())
-    out = KeypointTargets('mano_21', (256, 256), (8, 8, 8),
-                          depth_3d_size=0.3).transform(res)
+    res = MeshTopdownAffine(input_size=(256, 256)).transform(_affine_results())
+    res.update(
+        keypoints=np.array([[200, 100, 0.15]], np.float32),
+        keypoints_valid=np.ones((1, 1)),
+        joint_names=('Wrist',),
+        flip_pairs=(),
+    )
+    out = KeypointTargets(
+        'mano_21', (256, 256), (8, 8, 8), depth_3d_size=0.3
+    ).transform(res)
     assert out['joint_img'][0, 2] == pytest.approx(8.0)
     assert out['joint_trunc'][0, 0] == 0  # z == D is outside
     empty = KeypointTargets().transform({})
@@ -187,34 +219,47 @@ def test_keypoint_targets_p2p_depth_and_missing_keypoints():
 
 
 def test_remap_joints_by_name():
-    out = remap_joints(np.arange(6.).reshape(3, 2), ('a', 'b', 'c'),
-                       ('c', 'x', 'a'))
+    out = remap_joints(
+        np.arange(6.0).reshape(3, 2), ('a', 'b', 'c'), ('c', 'x', 'a')
+    )
     np.testing.assert_array_equal(out, [[4, 5], [0, 0], [0, 1]])
 
 
 def test_part_boxes():
     res = MeshTopdownAffine().transform(_affine_results())
-    res.update(lhand_bbox=np.array([150, 50, 180, 80], np.float32),
-               rhand_bbox=None, face_bbox=np.array([200, 60, 230, 90]))
+    res.update(
+        lhand_bbox=np.array([150, 50, 180, 80], np.float32),
+        rhand_bbox=None,
+        face_bbox=np.array([200, 60, 230, 90]),
+    )
     plain = PartBBoxTargets().transform(dict(res))
     trans = res['img2bb_trans']
     corner = trans @ [150, 50, 1] * np.array([6 / 384, 8 / 512])
     np.testing.assert_allclose(
-        plain['lhand_bbox_center'] - plain['lhand_bbox_size'] / 2, corner,
-        atol=1e-5)
+        plain['lhand_bbox_center'] - plain['lhand_bbox_size'] / 2,
+        corner,
+        atol=1e-5,
+    )
     assert plain['lhand_bbox_valid'] == 1 and plain['rhand_bbox_valid'] == 0
     np.testing.assert_allclose(plain['rhand_bbox_center'], [0.5, 0.5])
     flipped = MeshTopdownAffine().transform(_affine_results(flip=True))
-    flipped.update(lhand_bbox=res['lhand_bbox'], rhand_bbox=None,
-                   face_bbox=res['face_bbox'])
+    flipped.update(
+        lhand_bbox=res['lhand_bbox'],
+        rhand_bbox=None,
+        face_bbox=res['face_bbox'],
+    )
     flipped = PartBBoxTargets().transform(flipped)
     # the left hand becomes the right one, mirrored in the crop
     assert flipped['rhand_bbox_valid'] == 1
     assert flipped['lhand_bbox_valid'] == 0
-    np.testing.assert_allclose(flipped['rhand_bbox_center'][0],
-                               6 - plain['lhand_bbox_center'][0], atol=1e-4)
-    np.testing.assert_allclose(flipped['face_bbox_size'],
-                               plain['face_bbox_size'], atol=1e-4)
+    np.testing.assert_allclose(
+        flipped['rhand_bbox_center'][0],
+        6 - plain['lhand_bbox_center'][0],
+        atol=1e-4,
+    )
+    np.testing.assert_allclose(
+        flipped['face_bbox_size'], plain['face_bbox_size'], atol=1e-4
+    )
 
 
 def test_load_image_rgb_and_missing(tmp_path):
@@ -224,8 +269,9 @@ def test_load_image_rgb_and_missing(tmp_path):
     cv2.imwrite(path, img)
     out = LoadImage().transform(dict(img_path=path))
     assert out['img'].dtype == np.float32 and out['img_shape'] == (4, 5)
-    assert (out['img'][..., 2] == 255).all() and (out['img'][..., 0] == 0
-                                                  ).all()
+    assert (out['img'][..., 2] == 255).all() and (
+        out['img'][..., 0] == 0
+    ).all()
     with pytest.raises(MissingImageError, match='nothere.png'):
         LoadImage().transform(dict(img_path=str(tmp_path / 'nothere.png')))
     (tmp_path / 'bad.png').write_bytes(b'not an image')
@@ -235,9 +281,17 @@ def test_load_image_rgb_and_missing(tmp_path):
 
 def test_pack():
     res = MeshTopdownAffine().transform(_affine_results())
-    res.update(joint_img=np.ones((137, 3)), is_3d=1.0, img_path='x.jpg',
-               gt_params=dict(root_pose=np.zeros(3), gender='male',
-                              param_valid=False, unused=None))
+    res.update(
+        joint_img=np.ones((137, 3)),
+        is_3d=1.0,
+        img_path='x.jpg',
+        gt_params=dict(
+            root_pose=np.zeros(3),
+            gender='male',
+            param_valid=False,
+            unused=None,
+        ),
+    )
     out = PackMeshInputs().transform(res)
     assert out['inputs'].shape == (3, 512, 384)
     assert out['inputs'].dtype == torch.float32

@@ -5,10 +5,11 @@ import pytest
 
 from h4w.evaluation.functional import (
     mean_point_error,
+    mesh_eval,
     rigid_align,
     rigid_transform,
 )
-from h4w.evaluation.functional import mesh_eval
+
 from ..eval_reference import (
     horn_align,
     horn_similarity,

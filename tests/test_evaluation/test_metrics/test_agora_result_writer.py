@@ -10,6 +10,7 @@ from mmengine.registry import init_default_scope
 import h4w.evaluation  # noqa: F401 (registers the metrics)
 from h4w.evaluation.metrics import dumps_numpy1_compatible
 from h4w.registry import METRICS
+
 from ..eval_reference import make_sample
 
 PARAM_SHAPES = {

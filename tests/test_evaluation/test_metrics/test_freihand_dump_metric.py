@@ -9,6 +9,7 @@ from mmengine.registry import init_default_scope
 
 import h4w.evaluation  # noqa: F401 (registers the metrics)
 from h4w.registry import METRICS, MODELS
+
 from ..eval_reference import make_sample
 
 

@@ -10,8 +10,11 @@ from h4w.models.backbones import ResNet
 from h4w.registry import MODELS
 
 SPEC_TSV = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'data',
-    'spec', 'hand4whole_state_dict.tsv')
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+    'data',
+    'spec',
+    'hand4whole_state_dict.tsv',
+)
 
 # where each trunk sits in the reference whole-body state dict
 TSV_PREFIX = {50: 'module.backbone.', 18: 'module.face_roi_net.backbone.'}
@@ -32,9 +35,12 @@ def _spec_rows(prefix):
             key, shape, dtype = line.rstrip('\n').split('\t')
             if not key.startswith(prefix):
                 continue
-            shape = () if shape == 'scalar' else tuple(
-                int(s) for s in shape.split('x'))
-            rows[key[len(prefix):]] = (shape, dtype)
+            shape = (
+                ()
+                if shape == 'scalar'
+                else tuple(int(s) for s in shape.split('x'))
+            )
+            rows[key[len(prefix) :]] = (shape, dtype)
     return rows
 
 
@@ -59,8 +65,9 @@ def _assert_state_dict_equal(model, expected):
         assert torch.equal(value, expected[key]), key
 
 
-@pytest.mark.parametrize('depth,size', [(18, (192, 192)), (50, (256, 192)),
-                                        (18, (100, 70))])
+@pytest.mark.parametrize(
+    'depth,size', [(18, (192, 192)), (50, (256, 192)), (18, (100, 70))]
+)
 def test_output_shape(depth, size):
     model = ResNet(depth=depth)
     model.train()
@@ -73,8 +80,9 @@ def test_output_shape(depth, size):
     assert model.bn1.num_batches_tracked.item() == 1
     assert model.bn1.momentum == 0.1 and model.bn1.eps == 1e-5
     stem = F.conv2d(x, model.conv1.weight, stride=2, padding=3)
-    torch.testing.assert_close(model.bn1.running_mean,
-                               0.1 * stem.mean(dim=(0, 2, 3)))
+    torch.testing.assert_close(
+        model.bn1.running_mean, 0.1 * stem.mean(dim=(0, 2, 3))
+    )
 
 
 @pytest.mark.parametrize('depth', [18, 50])
@@ -92,9 +100,10 @@ def test_state_dict_matches_reference(depth):
         assert str(value.dtype) == f'torch.{dtype}', key
 
 
-@pytest.mark.parametrize('depth,num_params', [(34, 21_284_672),
-                                              (101, 42_500_160),
-                                              (152, 58_143_808)])
+@pytest.mark.parametrize(
+    'depth,num_params',
+    [(34, 21_284_672), (101, 42_500_160), (152, 58_143_808)],
+)
 def test_other_depths(depth, num_params):
     # torchvision parameter counts minus fc
     with torch.device('meta'):
@@ -104,16 +113,25 @@ def test_other_depths(depth, num_params):
 
 
 def _bn(x, state, name):
-    return F.batch_norm(x, state[f'{name}.running_mean'],
-                        state[f'{name}.running_var'], state[f'{name}.weight'],
-                        state[f'{name}.bias'])
+    return F.batch_norm(
+        x,
+        state[f'{name}.running_mean'],
+        state[f'{name}.running_var'],
+        state[f'{name}.weight'],
+        state[f'{name}.bias'],
+    )
 
 
 def _reference_forward(state, x, depth):
     """The trunk written out from the spec, in eval mode."""
     kind, blocks = ARCH[depth]
-    x = F.relu(_bn(F.conv2d(x, state['conv1.weight'], stride=2, padding=3),
-                   state, 'bn1'))
+    x = F.relu(
+        _bn(
+            F.conv2d(x, state['conv1.weight'], stride=2, padding=3),
+            state,
+            'bn1',
+        )
+    )
     x = F.max_pool2d(x, 3, stride=2, padding=1)
     for layer, num in enumerate(blocks, 1):
         for i in range(num):
@@ -121,24 +139,57 @@ def _reference_forward(state, x, depth):
             stride = 2 if layer > 1 and i == 0 else 1
             if f'{name}.downsample.0.weight' in state:
                 identity = _bn(
-                    F.conv2d(x, state[f'{name}.downsample.0.weight'],
-                             stride=stride), state, f'{name}.downsample.1')
+                    F.conv2d(
+                        x, state[f'{name}.downsample.0.weight'], stride=stride
+                    ),
+                    state,
+                    f'{name}.downsample.1',
+                )
             else:
                 identity = x
             if kind == 'basic':
-                out = F.relu(_bn(
-                    F.conv2d(x, state[f'{name}.conv1.weight'], stride=stride,
-                             padding=1), state, f'{name}.bn1'))
-                out = _bn(F.conv2d(out, state[f'{name}.conv2.weight'],
-                                   padding=1), state, f'{name}.bn2')
+                out = F.relu(
+                    _bn(
+                        F.conv2d(
+                            x,
+                            state[f'{name}.conv1.weight'],
+                            stride=stride,
+                            padding=1,
+                        ),
+                        state,
+                        f'{name}.bn1',
+                    )
+                )
+                out = _bn(
+                    F.conv2d(out, state[f'{name}.conv2.weight'], padding=1),
+                    state,
+                    f'{name}.bn2',
+                )
             else:  # v1.5: the stride is on the 3x3 conv
-                out = F.relu(_bn(F.conv2d(x, state[f'{name}.conv1.weight']),
-                                 state, f'{name}.bn1'))
-                out = F.relu(_bn(
-                    F.conv2d(out, state[f'{name}.conv2.weight'],
-                             stride=stride, padding=1), state, f'{name}.bn2'))
-                out = _bn(F.conv2d(out, state[f'{name}.conv3.weight']), state,
-                          f'{name}.bn3')
+                out = F.relu(
+                    _bn(
+                        F.conv2d(x, state[f'{name}.conv1.weight']),
+                        state,
+                        f'{name}.bn1',
+                    )
+                )
+                out = F.relu(
+                    _bn(
+                        F.conv2d(
+                            out,
+                            state[f'{name}.conv2.weight'],
+                            stride=stride,
+                            padding=1,
+                        ),
+                        state,
+                        f'{name}.bn2',
+                    )
+                )
+                out = _bn(
+                    F.conv2d(out, state[f'{name}.conv3.weight']),
+                    state,
+                    f'{name}.bn3',
+                )
             x = F.relu(out + identity)
     return x
 
@@ -149,7 +200,7 @@ def test_forward_matches_reference(depth):
     state = _random_state_dict(model, seed=depth)
     for key, value in state.items():  # keep activations O(1)
         if value.dim() == 4:
-            state[key] = value / value[0].numel()**0.5
+            state[key] = value / value[0].numel() ** 0.5
     model.load_state_dict(state)
     model.eval()
     x = torch.rand(2, 3, 64, 96)
@@ -191,7 +242,8 @@ def test_init_from_torchvision_file(tmp_path, depth):
     torch.save(checkpoint, path)
 
     model = ResNet(
-        depth=depth, init_cfg=dict(type='Pretrained', checkpoint=path))
+        depth=depth, init_cfg=dict(type='Pretrained', checkpoint=path)
+    )
     assert not torch.equal(model.conv1.weight, trunk['conv1.weight'])
     model.init_weights()
     _assert_state_dict_equal(model, trunk)
@@ -206,17 +258,26 @@ def test_init_from_mmpose_checkpoint(tmp_path, depth):
     state_dict['head.final_layer.weight'] = torch.randn(17, 256, 1, 1)
     state_dict['head.final_layer.bias'] = torch.randn(17)
     state_dict['head.deconv_layers.0.weight'] = torch.randn(
-        OUT_CHANNELS[depth], 256, 4, 4)
+        OUT_CHANNELS[depth], 256, 4, 4
+    )
     path = str(tmp_path / 'td-hm_res50_coco-256x192.pth')
     torch.save(
         dict(
-            meta=dict(epoch=210, iter=1000, mmengine_version='0.10.7',
-                      dataset_meta=dict(dataset_name='coco')),
-            state_dict=state_dict), path)
+            meta=dict(
+                epoch=210,
+                iter=1000,
+                mmengine_version='0.10.7',
+                dataset_meta=dict(dataset_name='coco'),
+            ),
+            state_dict=state_dict,
+        ),
+        path,
+    )
 
     model = ResNet(
         depth=depth,
-        init_cfg=dict(type='Pretrained', checkpoint=path, prefix='backbone.'))
+        init_cfg=dict(type='Pretrained', checkpoint=path, prefix='backbone.'),
+    )
     model.init_weights()
     _assert_state_dict_equal(model, trunk)
 
@@ -225,7 +286,7 @@ class _Payload:
     """Unpickling it would call a function."""
 
     def __reduce__(self):
-        return (print, ('payload ran', ))
+        return (print, ('payload ran',))
 
 
 @pytest.mark.parametrize('prefix', [None, 'backbone.'])
@@ -238,15 +299,21 @@ def test_pretrained_init_uses_trust_policy(tmp_path, prefix):
         keys = [prefix + k for k in keys]
     path = str(tmp_path / 'evil.pth')
     torch.save(
-        dict(state_dict=dict.fromkeys(keys, torch.zeros(1)),
-             meta=dict(extra=_Payload())), path)
+        dict(
+            state_dict=dict.fromkeys(keys, torch.zeros(1)),
+            meta=dict(extra=_Payload()),
+        ),
+        path,
+    )
     model = ResNet(
         depth=18,
-        init_cfg=dict(type='Pretrained', checkpoint=path, prefix=prefix))
+        init_cfg=dict(type='Pretrained', checkpoint=path, prefix=prefix),
+    )
     with pytest.raises(Exception, match='evil.pth') as info:
         model.init_weights()
     assert type(info.value).__name__ == 'UntrustedCheckpointError'
     from h4w.engine.checkpoint import UntrustedCheckpointError
+
     assert isinstance(info.value, UntrustedCheckpointError)
 
 

@@ -66,32 +66,93 @@ def test_smplx_sizes_and_named_indices():
 
 def test_smplx_137_source_rows_follow_the_spec():
     """Spec §3.3 (b), written out by hand."""
-    expected = ([0, 1, 2, 4, 5, 7, 8, 12, 16, 17, 18, 19, 20, 21] +
-                [60, 61, 62, 63, 64, 65] + [59, 58, 57, 56, 55] +
-                [37, 38, 39, 66, 25, 26, 27, 67, 28, 29, 30, 68, 34, 35, 36,
-                 69, 31, 32, 33, 70] +
-                [52, 53, 54, 71, 40, 41, 42, 72, 43, 44, 45, 73, 49, 50, 51,
-                 74, 46, 47, 48, 75] + [22, 15, 57, 56] +
-                list(range(76, 144)))
+    expected = (
+        [0, 1, 2, 4, 5, 7, 8, 12, 16, 17, 18, 19, 20, 21]
+        + [60, 61, 62, 63, 64, 65]
+        + [59, 58, 57, 56, 55]
+        + [
+            37,
+            38,
+            39,
+            66,
+            25,
+            26,
+            27,
+            67,
+            28,
+            29,
+            30,
+            68,
+            34,
+            35,
+            36,
+            69,
+            31,
+            32,
+            33,
+            70,
+        ]
+        + [
+            52,
+            53,
+            54,
+            71,
+            40,
+            41,
+            42,
+            72,
+            43,
+            44,
+            45,
+            73,
+            49,
+            50,
+            51,
+            74,
+            46,
+            47,
+            48,
+            75,
+        ]
+        + [22, 15, 57, 56]
+        + list(range(76, 144))
+    )
     assert list(js.SMPLX_JOINT_OUTPUT_IDX) == expected
 
 
 def test_hand_mcp_indices_name_the_mcp_joints():
     hand = js.SMPLX_JOINTS.joint_names[25:45]
     assert [hand[i] for i in js.HAND_MCP_IDX] == [
-        'L_Index_1', 'L_Middle_1', 'L_Ring_1', 'L_Pinky_1']
+        'L_Index_1',
+        'L_Middle_1',
+        'L_Ring_1',
+        'L_Pinky_1',
+    ]
 
 
 def test_hand_regressor_sources_follow_the_spec():
     """Spec §3.3 (d): wrist, thumb 1-3, thumb tip, index 1-3, tip, ..."""
     left = js.SMPLX_HAND_REGRESSOR_SOURCES['left']
     right = js.SMPLX_HAND_REGRESSOR_SOURCES['right']
-    assert left[:5] == (('joint', 20), ('joint', 37), ('joint', 38),
-                        ('joint', 39), ('vertex', 5361))
-    assert right[5:9] == (('joint', 40), ('joint', 41), ('joint', 42),
-                          ('vertex', 7669))
-    assert right[-4:] == (('joint', 46), ('joint', 47), ('joint', 48),
-                          ('vertex', 8022))
+    assert left[:5] == (
+        ('joint', 20),
+        ('joint', 37),
+        ('joint', 38),
+        ('joint', 39),
+        ('vertex', 5361),
+    )
+    assert right[5:9] == (
+        ('joint', 40),
+        ('joint', 41),
+        ('joint', 42),
+        ('vertex', 7669),
+    )
+    assert right[-4:] == (
+        ('joint', 46),
+        ('joint', 47),
+        ('joint', 48),
+        ('vertex', 8022),
+    )
     assert len(left) == len(right) == 21
 
 
@@ -106,8 +167,9 @@ def test_smpl_33_sources():
 
 def test_flame_face_pairs_match_smplx_face_pairs():
     """FLAME landmarks 5..72 are SMPL-X Face_5..Face_72 (offset 64)."""
-    smplx_face = {(a - 64, b - 64) for a, b in js.SMPLX_JOINTS.flip_pairs
-                  if a >= 69}
+    smplx_face = {
+        (a - 64, b - 64) for a, b in js.SMPLX_JOINTS.flip_pairs if a >= 69
+    }
     flame_face = {p for p in js.FLAME_JOINTS.flip_pairs if p[0] >= 5}
     assert smplx_face == flame_face
 

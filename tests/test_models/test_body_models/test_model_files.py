@@ -1,4 +1,5 @@
 """The chumpy-free reader of official model pickles."""
+
 import contextlib
 import io
 import pickle
@@ -8,8 +9,11 @@ import types
 import numpy as np
 import pytest
 
-from h4w.models.body_models.model_files import (ModelFileError,
-                                                load_model_data, load_pickle)
+from h4w.models.body_models.model_files import (
+    ModelFileError,
+    load_model_data,
+    load_pickle,
+)
 
 
 @contextlib.contextmanager
@@ -56,20 +60,32 @@ class OldCsc:
             indices += list(nz)
             data += list(dense[nz, c])
             indptr.append(len(indices))
-        self.state = dict(_shape=(rows, cols), maxprint=50, format='csc',
-                          data=np.array(data), indices=np.array(indices),
-                          indptr=np.array(indptr))
+        self.state = dict(
+            _shape=(rows, cols),
+            maxprint=50,
+            format='csc',
+            data=np.array(data),
+            indices=np.array(indices),
+            indptr=np.array(indptr),
+        )
 
     def __getstate__(self):
         return self.state
 
 
 def official_style_pickle(shapedirs, regressor) -> bytes:
-    with fake_modules(chumpy__ch__Ch=Ch,
-                      scipy__sparse__csc__csc_matrix=OldCsc):
+    with fake_modules(
+        chumpy__ch__Ch=Ch, scipy__sparse__csc__csc_matrix=OldCsc
+    ):
         return pickle.dumps(
-            dict(shapedirs=Ch(shapedirs), J_regressor=OldCsc(regressor),
-                 v_template=np.ones((4, 3)), bs_style='lbs'), protocol=2)
+            dict(
+                shapedirs=Ch(shapedirs),
+                J_regressor=OldCsc(regressor),
+                v_template=np.ones((4, 3)),
+                bs_style='lbs',
+            ),
+            protocol=2,
+        )
 
 
 def test_chumpy_and_sparse_become_numpy():
@@ -95,9 +111,8 @@ def test_modern_scipy_sparse_matrices():
 
 
 class Sneaky:
-
     def __reduce__(self):
-        return (print, ('should not run', ))
+        return (print, ('should not run',))
 
 
 def test_other_classes_are_refused(tmp_path, capsys):

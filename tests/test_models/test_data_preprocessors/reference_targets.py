@@ -7,6 +7,7 @@ It is the test oracle of :class:`MeshDataPreprocessor`; the body-model
 forward is a float64 copy of the h4w layer (itself checked against the
 ``smplx`` package in ``tests/test_models/test_body_models``).
 """
+
 import copy
 from typing import Dict, Optional
 
@@ -14,23 +15,32 @@ import cv2
 import numpy as np
 import torch
 
-from h4w.models.body_models.joint_sets import (FLAME_JOINTS, MANO_JOINTS,
-                                               MANO_PARAM_JOINTS,
-                                               SMPL_JOINTS,
-                                               SMPL_PARAM_JOINTS,
-                                               SMPLX_JOINTS,
-                                               SMPLX_PARAM_JOINTS)
+from h4w.models.body_models.joint_sets import (
+    FLAME_JOINTS,
+    MANO_JOINTS,
+    MANO_PARAM_JOINTS,
+    SMPL_JOINTS,
+    SMPL_PARAM_JOINTS,
+    SMPLX_JOINTS,
+    SMPLX_PARAM_JOINTS,
+)
 
-JOINT_SET = dict(smplx=SMPLX_JOINTS, smpl=SMPL_JOINTS, mano=MANO_JOINTS,
-                 flame=FLAME_JOINTS)
-PARAM_SET = dict(smplx=SMPLX_PARAM_JOINTS, smpl=SMPL_PARAM_JOINTS,
-                 mano=MANO_PARAM_JOINTS, flame=None)
+JOINT_SET = dict(
+    smplx=SMPLX_JOINTS, smpl=SMPL_JOINTS, mano=MANO_JOINTS, flame=FLAME_JOINTS
+)
+PARAM_SET = dict(
+    smplx=SMPLX_PARAM_JOINTS,
+    smpl=SMPL_PARAM_JOINTS,
+    mano=MANO_PARAM_JOINTS,
+    flame=None,
+)
 
 
 def double_layers(layers) -> Dict[str, torch.nn.Module]:
     """float64 deep copies of the preprocessor's body-model layers."""
-    return {key: copy.deepcopy(layer).double()
-            for key, layer in layers.items()}
+    return {
+        key: copy.deepcopy(layer).double() for key, layer in layers.items()
+    }
 
 
 # ------------------------------------------------ generate_patch_image
@@ -40,22 +50,24 @@ def rotate_2d(pt_2d, rot_rad):
     return np.array([x * cs - y * sn, x * sn + y * cs], dtype=np.float32)
 
 
-def gen_trans_from_patch_cv(c_x, c_y, src_width, src_height, dst_width,
-                            dst_height, scale, rot):
+def gen_trans_from_patch_cv(
+    c_x, c_y, src_width, src_height, dst_width, dst_height, scale, rot
+):
     """The reference's affine (original pixels -> crop pixels)."""
     src_w, src_h = src_width * scale, src_height * scale
     src_center = np.array([c_x, c_y], dtype=np.float32)
     rot_rad = np.pi * rot / 180
     src_downdir = rotate_2d(np.array([0, src_h * 0.5], np.float32), rot_rad)
-    src_rightdir = rotate_2d(np.array([src_w * 0.5, 0], np.float32),
-                             rot_rad)
+    src_rightdir = rotate_2d(np.array([src_w * 0.5, 0], np.float32), rot_rad)
     dst_center = np.array([dst_width * 0.5, dst_height * 0.5], np.float32)
     dst_downdir = np.array([0, dst_height * 0.5], np.float32)
     dst_rightdir = np.array([dst_width * 0.5, 0], np.float32)
-    src = np.stack([src_center, src_center + src_downdir,
-                    src_center + src_rightdir]).astype(np.float32)
-    dst = np.stack([dst_center, dst_center + dst_downdir,
-                    dst_center + dst_rightdir]).astype(np.float32)
+    src = np.stack(
+        [src_center, src_center + src_downdir, src_center + src_rightdir]
+    ).astype(np.float32)
+    dst = np.stack(
+        [dst_center, dst_center + dst_downdir, dst_center + dst_rightdir]
+    ).astype(np.float32)
     return cv2.getAffineTransform(src, dst).astype(np.float32)
 
 
@@ -65,8 +77,9 @@ def img2bb_trans(bbox, scale, rot, do_flip, img_width, out_shape):
     c_y = bbox[1] + 0.5 * bbox[3]
     if do_flip:
         c_x = img_width - c_x - 1
-    return gen_trans_from_patch_cv(c_x, c_y, bbox[2], bbox[3], out_shape[1],
-                                   out_shape[0], scale, rot)
+    return gen_trans_from_patch_cv(
+        c_x, c_y, bbox[2], bbox[3], out_shape[1], out_shape[0], scale, rot
+    )
 
 
 # ------------------------------------------------------------- oracle
@@ -83,8 +96,7 @@ def _np(value, shape=None):
 
 
 def _flag(params, key, default=True):
-    return bool(_np(params[key]).reshape(-1)[0]) if key in params \
-        else default
+    return bool(_np(params[key]).reshape(-1)[0]) if key in params else default
 
 
 def _cam2pixel(cam, focal, princpt):
@@ -93,10 +105,17 @@ def _cam2pixel(cam, focal, princpt):
     return np.stack((x, y, cam[:, 2]), 1)
 
 
-def reference_targets(params, meta, layers, model_type,
-                      input_img_shape=(512, 384), output_hm_shape=(8, 8, 6),
-                      body_3d_size=2.0, hand_3d_size=0.3,
-                      face_3d_size=0.3) -> Optional[Dict[str, np.ndarray]]:
+def reference_targets(
+    params,
+    meta,
+    layers,
+    model_type,
+    input_img_shape=(512, 384),
+    output_hm_shape=(8, 8, 6),
+    body_3d_size=2.0,
+    hand_3d_size=0.3,
+    face_3d_size=0.3,
+) -> Optional[Dict[str, np.ndarray]]:
     """Targets of one sample, float64, without the leading size 1.
 
     Args:
@@ -110,7 +129,7 @@ def reference_targets(params, meta, layers, model_type,
     """
     joint_set, param_set = JOINT_SET[model_type], PARAM_SET[model_type]
     do_flip = bool(meta.get('flip', False))
-    rot = float(meta.get('rot', 0.))
+    rot = float(meta.get('rot', 0.0))
     img_shape = meta['img_shape']
     trans_2d = _np(meta['img2bb_trans'], (2, 3))
     focal, princpt = _np(params['focal'], 2), _np(params['princpt'], 2)
@@ -122,8 +141,9 @@ def reference_targets(params, meta, layers, model_type,
 
     root_pose = _np(params['root_pose'], (1, 3))
     shape = _np(params['shape'], (1, 10))
-    trans = _np(params['trans'], (1, 3)) if 'trans' in params \
-        else np.zeros((1, 3))
+    trans = (
+        _np(params['trans'], (1, 3)) if 'trans' in params else np.zeros((1, 3))
+    )
     group = 'right' if model_type == 'mano' else 'neutral'
     for key in ('gender', 'side'):
         if key in params:
@@ -140,8 +160,11 @@ def reference_targets(params, meta, layers, model_type,
                 hands[part] = np.zeros((1, 45))
                 rotation_valid[param_set.part_indices(part)] = 0
                 coord_valid[joint_set.part_indices(part)] = 0
-        if 'jaw_pose' in params and 'expr' in params and \
-                _flag(params, 'face_valid'):
+        if (
+            'jaw_pose' in params
+            and 'expr' in params
+            and _flag(params, 'face_valid')
+        ):
             jaw_pose = _np(params['jaw_pose'], (1, 3))
             expr = _np(params['expr'], (1, 10))
         else:
@@ -167,14 +190,17 @@ def reference_targets(params, meta, layers, model_type,
     def t(x):
         return torch.from_numpy(np.ascontiguousarray(x))
 
-    kwargs = dict(global_orient=t(root_pose), betas=t(shape),
-                  transl=t(trans))
+    kwargs = dict(global_orient=t(root_pose), betas=t(shape), transl=t(trans))
     if model_type == 'smplx':
-        kwargs.update(body_pose=t(body_pose),
-                      left_hand_pose=t(hands['lhand']),
-                      right_hand_pose=t(hands['rhand']), jaw_pose=t(jaw_pose),
-                      expression=t(expr), leye_pose=t(np.zeros((1, 3))),
-                      reye_pose=t(np.zeros((1, 3))))
+        kwargs.update(
+            body_pose=t(body_pose),
+            left_hand_pose=t(hands['lhand']),
+            right_hand_pose=t(hands['rhand']),
+            jaw_pose=t(jaw_pose),
+            expression=t(expr),
+            leye_pose=t(np.zeros((1, 3))),
+            reye_pose=t(np.zeros((1, 3))),
+        )
     elif model_type == 'smpl':
         kwargs.update(body_pose=t(body_pose))
     elif model_type == 'mano':
@@ -198,8 +224,9 @@ def reference_targets(params, meta, layers, model_type,
 
     # step 5
     if model_type == 'smplx':
-        pose = np.concatenate((root_pose, body_pose, hands['lhand'],
-                               hands['rhand'], jaw_pose), 1).reshape(-1, 3)
+        pose = np.concatenate(
+            (root_pose, body_pose, hands['lhand'], hands['rhand'], jaw_pose), 1
+        ).reshape(-1, 3)
     elif model_type == 'smpl':
         pose = np.concatenate((root_pose, body_pose), 1).reshape(-1, 3)
     elif model_type == 'mano':
@@ -213,18 +240,27 @@ def reference_targets(params, meta, layers, model_type,
     depth = output_hm_shape[0]
     if model_type == 'smplx':
         named = joint_set.named_indices
-        for part, anchor in (('lhand', 'lwrist'), ('rhand', 'rwrist'),
-                             ('face', 'neck')):
+        for part, anchor in (
+            ('lhand', 'lwrist'),
+            ('rhand', 'rwrist'),
+            ('face', 'neck'),
+        ):
             idx = joint_set.part_indices(part)
             joint_cam[idx] = joint_cam[idx] - joint_cam[named[anchor], None]
-        for part, size in (('body', body_3d_size), ('lhand', hand_3d_size),
-                           ('rhand', hand_3d_size), ('face', face_3d_size)):
+        for part, size in (
+            ('body', body_3d_size),
+            ('lhand', hand_3d_size),
+            ('rhand', hand_3d_size),
+            ('face', face_3d_size),
+        ):
             idx = joint_set.part_indices(part)
-            joint_img[idx, 2] = (joint_cam[idx, 2] / (size / 2) + 1) / 2 * \
-                depth
+            joint_img[idx, 2] = (
+                (joint_cam[idx, 2] / (size / 2) + 1) / 2 * depth
+            )
     else:
-        size = dict(smpl=body_3d_size, mano=hand_3d_size,
-                    flame=face_3d_size)[model_type]
+        size = dict(smpl=body_3d_size, mano=hand_3d_size, flame=face_3d_size)[
+            model_type
+        ]
         joint_img[:, 2] = (joint_cam[:, 2] / (size / 2) + 1) / 2 * depth
     mesh_cam_orig = mesh_cam.copy()  # step 9
 
@@ -233,33 +269,42 @@ def reference_targets(params, meta, layers, model_type,
         joint_cam[:, 0] = -joint_cam[:, 0]
         joint_img[:, 0] = img_shape[1] - 1 - joint_img[:, 0]
         for a, b in joint_set.flip_pairs:
-            joint_img[a], joint_img[b] = joint_img[b].copy(), \
-                joint_img[a].copy()
-            joint_cam[a], joint_cam[b] = joint_cam[b].copy(), \
-                joint_cam[a].copy()
-            coord_valid[a], coord_valid[b] = coord_valid[b].copy(), \
-                coord_valid[a].copy()
+            joint_img[a], joint_img[b] = (
+                joint_img[b].copy(),
+                joint_img[a].copy(),
+            )
+            joint_cam[a], joint_cam[b] = (
+                joint_cam[b].copy(),
+                joint_cam[a].copy(),
+            )
+            coord_valid[a], coord_valid[b] = (
+                coord_valid[b].copy(),
+                coord_valid[a].copy(),
+            )
 
     # step 11
-    xy1 = np.concatenate((joint_img[:, :2], np.ones_like(joint_img[:, :1])),
-                         1)
+    xy1 = np.concatenate((joint_img[:, :2], np.ones_like(joint_img[:, :1])), 1)
     joint_img[:, :2] = (trans_2d @ xy1.T).T
-    joint_img[:, 0] = joint_img[:, 0] / input_img_shape[1] * \
-        output_hm_shape[2]
-    joint_img[:, 1] = joint_img[:, 1] / input_img_shape[0] * \
-        output_hm_shape[1]
-    joint_trunc = ((joint_img[:, 0] >= 0) * (joint_img[:, 0] <
-                                             output_hm_shape[2]) *
-                   (joint_img[:, 1] >= 0) * (joint_img[:, 1] <
-                                             output_hm_shape[1]) *
-                   (joint_img[:, 2] >= 0) * (joint_img[:, 2] <
-                                             output_hm_shape[0])).reshape(
-                                                 -1, 1).astype(np.float64)
+    joint_img[:, 0] = joint_img[:, 0] / input_img_shape[1] * output_hm_shape[2]
+    joint_img[:, 1] = joint_img[:, 1] / input_img_shape[0] * output_hm_shape[1]
+    joint_trunc = (
+        (
+            (joint_img[:, 0] >= 0)
+            * (joint_img[:, 0] < output_hm_shape[2])
+            * (joint_img[:, 1] >= 0)
+            * (joint_img[:, 1] < output_hm_shape[1])
+            * (joint_img[:, 2] >= 0)
+            * (joint_img[:, 2] < output_hm_shape[0])
+        )
+        .reshape(-1, 1)
+        .astype(np.float64)
+    )
 
     # step 12
     a = np.deg2rad(-rot)
-    rot_aug_mat = np.array([[np.cos(a), -np.sin(a), 0],
-                            [np.sin(a), np.cos(a), 0], [0, 0, 1]])
+    rot_aug_mat = np.array(
+        [[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]]
+    )
     joint_cam = (rot_aug_mat @ joint_cam.T).T
 
     # step 13
@@ -267,8 +312,10 @@ def reference_targets(params, meta, layers, model_type,
         if param_set is not None:
             for a_, b_ in param_set.flip_pairs:
                 pose[a_], pose[b_] = pose[b_].copy(), pose[a_].copy()
-                rotation_valid[a_], rotation_valid[b_] = \
-                    rotation_valid[b_].copy(), rotation_valid[a_].copy()
+                rotation_valid[a_], rotation_valid[b_] = (
+                    rotation_valid[b_].copy(),
+                    rotation_valid[a_].copy(),
+                )
         pose[:, 1:3] *= -1
 
     # step 14
@@ -276,7 +323,7 @@ def reference_targets(params, meta, layers, model_type,
 
     # step 15
     shape = shape.copy()
-    shape[(np.abs(shape) > 3).any(axis=1)] = 0.
+    shape[(np.abs(shape) > 3).any(axis=1)] = 0.0
     shape = shape.reshape(-1)
 
     # what the datasets do with the outputs
@@ -299,13 +346,17 @@ def reference_targets(params, meta, layers, model_type,
         f'{p}_joint_valid': joint_valid,
     }
     if p == 'flame':
-        out.update(flame_root_pose=pose[0], flame_jaw_pose=pose[1],
-                   flame_root_pose_valid=np.asarray(rotation_valid[0]),
-                   flame_jaw_pose_valid=np.asarray(rotation_valid[1]))
+        out.update(
+            flame_root_pose=pose[0],
+            flame_jaw_pose=pose[1],
+            flame_root_pose_valid=np.asarray(rotation_valid[0]),
+            flame_jaw_pose_valid=np.asarray(rotation_valid[1]),
+        )
     else:
         out[f'{p}_pose'] = pose.reshape(-1)
-        out[f'{p}_pose_valid'] = np.tile(rotation_valid[:, None],
-                                         (1, 3)).reshape(-1)
+        out[f'{p}_pose_valid'] = np.tile(
+            rotation_valid[:, None], (1, 3)
+        ).reshape(-1)
     out[f'{p}_shape'] = shape
     out[f'{p}_shape_valid'] = np.asarray(pv)
     if p in ('smplx', 'flame'):

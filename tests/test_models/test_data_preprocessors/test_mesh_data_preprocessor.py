@@ -9,6 +9,7 @@ at least 0.2 rad away from the pi boundary, where the axis-angle flips),
 validity masks exactly, truncation exactly except within 1e-3 of a bin
 boundary.
 """
+
 import cv2
 import numpy as np
 import pytest
@@ -17,8 +18,7 @@ from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 from reference_targets import double_layers, img2bb_trans, reference_targets
 
-from h4w.models.body_models.joint_sets import (SMPLX_JOINTS,
-                                               SMPLX_PARAM_JOINTS)
+from h4w.models.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
 from h4w.models.data_preprocessors import MeshDataPreprocessor
 from h4w.registry import MODELS
 from h4w.structures import MeshDataSample
@@ -32,7 +32,8 @@ VALID_KEYS = ('_valid', '_trunc')
 def smplx_pre(human_model_root):
     return MeshDataPreprocessor(
         body_model=dict(type='SMPLXModel', model_path=human_model_root),
-        genders=('neutral', 'male', 'female'))
+        genders=('neutral', 'male', 'female'),
+    )
 
 
 @pytest.fixture(scope='module')
@@ -54,8 +55,14 @@ def joints_bbox(params, layers, model_type, margin=1.5):
     """xywh box around the projected joints of a fit (original pixels), from
     the oracle with an identity crop."""
     meta = dict(img_shape=IMG_SHAPE, img2bb_trans=np.eye(2, 3))
-    ref = reference_targets(params, meta, layers, model_type,
-                            input_img_shape=(1, 1), output_hm_shape=(8, 1, 1))
+    ref = reference_targets(
+        params,
+        meta,
+        layers,
+        model_type,
+        input_img_shape=(1, 1),
+        output_hm_shape=(8, 1, 1),
+    )
     xy = ref[f'{model_type}_joint_img'][:, :2]
     lo, hi = xy.min(0), xy.max(0)
     size = (hi - lo).max() * margin
@@ -63,19 +70,32 @@ def joints_bbox(params, layers, model_type, margin=1.5):
     return np.array([center[0] - size / 2, center[1] - size / 2, size, size])
 
 
-def make_sample(rng, params=None, flip=False, rot=0., scale=1.,
-                input_img_shape=(512, 384), bbox=None, img_path='x.jpg'):
+def make_sample(
+    rng,
+    params=None,
+    flip=False,
+    rot=0.0,
+    scale=1.0,
+    input_img_shape=(512, 384),
+    bbox=None,
+    img_path='x.jpg',
+):
     """A MeshDataSample with the metainfo of generate_patch_image."""
     if bbox is None:
         h = rng.uniform(550, 700)
         cx, cy = 400 + rng.uniform(-60, 60), 500 + rng.uniform(-60, 60)
         w = h * input_img_shape[1] / input_img_shape[0]
         bbox = np.array([cx - w / 2, cy - h / 2, w, h])
-    trans = img2bb_trans(bbox, scale, rot, flip, IMG_SHAPE[1],
-                         input_img_shape)
-    sample = MeshDataSample(metainfo=dict(
-        img_shape=IMG_SHAPE, img2bb_trans=trans, flip=flip, rot=rot,
-        img_path=img_path))
+    trans = img2bb_trans(bbox, scale, rot, flip, IMG_SHAPE[1], input_img_shape)
+    sample = MeshDataSample(
+        metainfo=dict(
+            img_shape=IMG_SHAPE,
+            img2bb_trans=trans,
+            flip=flip,
+            rot=rot,
+            img_path=img_path,
+        )
+    )
     if params is not None:
         sample.gt_params = InstanceData(**params)
     return sample
@@ -83,34 +103,45 @@ def make_sample(rng, params=None, flip=False, rot=0., scale=1.,
 
 def camera(rng, params, mode, depth=5.0):
     """Camera fields. mode: 'none' (camera-frame params), 'Rt', 'R', 't'."""
-    params['focal'] = np.array([[1500., 1480.]]) + rng.uniform(-50, 50, 2)
-    params['princpt'] = np.array([[400., 500.]]) + rng.uniform(-20, 20, 2)
+    params['focal'] = np.array([[1500.0, 1480.0]]) + rng.uniform(-50, 50, 2)
+    params['princpt'] = np.array([[400.0, 500.0]]) + rng.uniform(-20, 20, 2)
     # upright in the world, camera looking at the person (y down)
-    upright = np.array([[2.75, 0., 0.]]) + rng.normal(0, 0.1, (1, 3))
+    upright = np.array([[2.75, 0.0, 0.0]]) + rng.normal(0, 0.1, (1, 3))
     if mode == 'Rt':
         params['cam_R'] = rotmat(random_rotation(rng, 2.6, [1, 0.1, 0.1]))[
-            None]
+            None
+        ]
         params['cam_t'] = np.array([[0.1, 0.2, depth]])
         params['root_pose'] = rng.normal(0, 0.15, (1, 3))
         params['trans'] = rng.normal(0, 0.3, (1, 3))
     elif mode == 'R':
         params['cam_R'] = rotmat(random_rotation(rng, 2.6, [1, 0.1, 0.1]))[
-            None]
+            None
+        ]
         params['root_pose'] = rng.normal(0, 0.15, (1, 3))
-        params['trans'] = np.array([[0., 0.04, 1.]]) * depth
+        params['trans'] = np.array([[0.0, 0.04, 1.0]]) * depth
     else:
         params['root_pose'] = upright
-        params['trans'] = np.array([[0., 0.04, 1.]]) * depth + rng.normal(
-            0, 0.02, (1, 3)) * depth
+        params['trans'] = (
+            np.array([[0.0, 0.04, 1.0]]) * depth
+            + rng.normal(0, 0.02, (1, 3)) * depth
+        )
         if mode == 't':
-            params['cam_t'] = np.array([[3., 3., 3.]])
+            params['cam_t'] = np.array([[3.0, 3.0, 3.0]])
     return params
 
 
-def smplx_params(rng, gender=None, mode='none', hands=(True, True),
-                 face=True, big_beta=False):
-    p = dict(body_pose=rng.normal(0, 0.2, (1, 63)),
-             shape=rng.normal(0, 1, (1, 10)))
+def smplx_params(
+    rng,
+    gender=None,
+    mode='none',
+    hands=(True, True),
+    face=True,
+    big_beta=False,
+):
+    p = dict(
+        body_pose=rng.normal(0, 0.2, (1, 63)), shape=rng.normal(0, 1, (1, 10))
+    )
     if big_beta:
         p['shape'][0, 3] = 3.4
     camera(rng, p, mode)
@@ -134,14 +165,15 @@ def assert_matches_reference(samples, layers, model_type, **cfg):
     for sample in samples:
         if 'gt_params' not in sample:
             continue
-        ref = reference_targets(sample.gt_params, sample.metainfo, layers,
-                                model_type, **cfg)
+        ref = reference_targets(
+            sample.gt_params, sample.metainfo, layers, model_type, **cfg
+        )
         gt = sample.gt_instances
         assert set(ref) <= set(gt.keys()), set(ref) - set(gt.keys())
         for key, expected in ref.items():
             value = gt[key]
             assert value.dtype == torch.float32, key
-            assert tuple(value.shape) == (1, ) + expected.shape, key
+            assert tuple(value.shape) == (1,) + expected.shape, key
             value = value[0].double().cpu().numpy()
             msg = f'{sample.img_path} {key}'
             if key.endswith('_trunc'):
@@ -150,16 +182,19 @@ def assert_matches_reference(samples, layers, model_type, **cfg):
                 bounds = np.array([w, h, d])
                 near = (np.abs(hm) < 1e-3) | (np.abs(hm - bounds) < 1e-3)
                 far = ~near.any(axis=1)
-                np.testing.assert_array_equal(value[far], expected[far],
-                                              err_msg=msg)
+                np.testing.assert_array_equal(
+                    value[far], expected[far], err_msg=msg
+                )
             elif key.endswith('_valid'):
                 np.testing.assert_array_equal(value, expected, err_msg=msg)
             elif key.endswith('_joint_img'):
-                np.testing.assert_allclose(value, expected, rtol=1e-4,
-                                           atol=1e-4, err_msg=msg)
+                np.testing.assert_allclose(
+                    value, expected, rtol=1e-4, atol=1e-4, err_msg=msg
+                )
             else:  # metres, axis-angles, shape / expression coefficients
-                np.testing.assert_allclose(value, expected, rtol=0,
-                                           atol=1e-5, err_msg=msg)
+                np.testing.assert_allclose(
+                    value, expected, rtol=0, atol=1e-5, err_msg=msg
+                )
         checked += 1
     return checked
 
@@ -179,8 +214,9 @@ def test_images_are_stacked_and_divided_by_255():
     assert out['inputs'].dtype == torch.float32
     torch.testing.assert_close(out['inputs'][1], imgs[1] / 255)
     # channel order kept (RGB in, RGB out)
-    torch.testing.assert_close(out['inputs'][:, 0],
-                               torch.stack(imgs)[:, 0] / 255)
+    torch.testing.assert_close(
+        out['inputs'][:, 0], torch.stack(imgs)[:, 0] / 255
+    )
 
 
 def test_images_custom_mean_std():
@@ -188,8 +224,9 @@ def test_images_custom_mean_std():
     pre = MeshDataPreprocessor(mean=mean, std=std)
     img = torch.rand(3, 4, 5) * 255
     out = pre(dict(inputs=[img], data_samples=[MeshDataSample()]))
-    expected = (img - torch.tensor(mean)[:, None, None]) / torch.tensor(
-        std)[:, None, None]
+    expected = (img - torch.tensor(mean)[:, None, None]) / torch.tensor(std)[
+        :, None, None
+    ]
     torch.testing.assert_close(out['inputs'][0], expected)
     assert 'gt_instances' not in out['data_samples'][0]
 
@@ -200,9 +237,12 @@ def test_build_and_empty_state_dict(smplx_pre, human_model_root):
     assert smplx_pre.body_models['male'].layer.gender == 'male'
     assert smplx_pre.state_dict() == {}
     init_default_scope('h4w')
-    pre = MODELS.build(dict(
-        type='MeshDataPreprocessor',
-        body_model=dict(type='MANOModel', model_path=human_model_root)))
+    pre = MODELS.build(
+        dict(
+            type='MeshDataPreprocessor',
+            body_model=dict(type='MANOModel', model_path=human_model_root),
+        )
+    )
     assert isinstance(pre, MeshDataPreprocessor)
     assert list(pre.body_models) == ['right', 'left']
     assert pre.body_models['left'].side == 'left'
@@ -222,11 +262,18 @@ def test_missing_img2bb_trans_names_the_sample(smplx_pre):
 
 def test_unknown_gender_is_an_error(human_model_root):
     pre = MeshDataPreprocessor(
-        body_model=dict(type='SMPLModel', model_path=human_model_root))
+        body_model=dict(type='SMPLModel', model_path=human_model_root)
+    )
     rng = np.random.default_rng(0)
-    params = camera(rng, dict(body_pose=np.zeros((1, 69)),
-                              shape=np.zeros((1, 10)), gender=['female']),
-                    'none')
+    params = camera(
+        rng,
+        dict(
+            body_pose=np.zeros((1, 69)),
+            shape=np.zeros((1, 10)),
+            gender=['female'],
+        ),
+        'none',
+    )
     with pytest.raises(ValueError, match='female'):
         run(pre, [make_sample(rng, params)])
 
@@ -241,25 +288,42 @@ def test_no_params_adds_nothing(smplx_pre):
 def test_smplx_matches_float64_reference(smplx_pre, smplx_ref_layers):
     rng = np.random.default_rng(1)
     masks = dict(
-        rotation_mask=np.ones((1, 53)), coord_mask=np.ones((1, 137)),
-        mask_trunc=np.array([True]))
+        rotation_mask=np.ones((1, 53)),
+        coord_mask=np.ones((1, 137)),
+        mask_trunc=np.array([True]),
+    )
     for name in ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist'):
         masks['rotation_mask'][0, SMPLX_PARAM_JOINTS.index(name)] = 0
     masks['coord_mask'][0, 14:20] = 0  # feet
     specs = [
-        dict(kw=dict(gender='neutral'), flip=False, rot=0.),
-        dict(kw=dict(gender='male', mode='Rt', hands=(False, True)),
-             flip=True, rot=25.),
-        dict(kw=dict(gender='female', mode='Rt', face=None, big_beta=True),
-             flip=False, rot=-40.),
-        dict(kw=dict(hands=(True, None), face=False), flip=True, rot=50.),
+        dict(kw=dict(gender='neutral'), flip=False, rot=0.0),
+        dict(
+            kw=dict(gender='male', mode='Rt', hands=(False, True)),
+            flip=True,
+            rot=25.0,
+        ),
+        dict(
+            kw=dict(gender='female', mode='Rt', face=None, big_beta=True),
+            flip=False,
+            rot=-40.0,
+        ),
+        dict(kw=dict(hands=(True, None), face=False), flip=True, rot=50.0),
         None,  # no gt_params
-        dict(kw=dict(gender='male', mode='R'), flip=True, rot=-15.,
-             extra=masks),
-        dict(kw=dict(gender='female'), flip=True, rot=5.,
-             extra=dict(param_valid=np.array([False]))),
-        dict(kw=dict(gender='neutral', mode='t'), flip=False, rot=10.,
-             tensors=True),
+        dict(
+            kw=dict(gender='male', mode='R'), flip=True, rot=-15.0, extra=masks
+        ),
+        dict(
+            kw=dict(gender='female'),
+            flip=True,
+            rot=5.0,
+            extra=dict(param_valid=np.array([False])),
+        ),
+        dict(
+            kw=dict(gender='neutral', mode='t'),
+            flip=False,
+            rot=10.0,
+            tensors=True,
+        ),
     ]
     samples = []
     for i, spec in enumerate(specs):
@@ -269,11 +333,20 @@ def test_smplx_matches_float64_reference(smplx_pre, smplx_ref_layers):
         params = smplx_params(rng, **spec['kw'])
         params.update(spec.get('extra', {}))
         if spec.get('tensors'):
-            params = {k: torch.as_tensor(v) if isinstance(v, np.ndarray)
-                      else v for k, v in params.items()}
-        samples.append(make_sample(rng, params, spec['flip'], spec['rot'],
-                                   scale=rng.uniform(0.8, 1.2),
-                                   img_path=f'{i}.jpg'))
+            params = {
+                k: torch.as_tensor(v) if isinstance(v, np.ndarray) else v
+                for k, v in params.items()
+            }
+        samples.append(
+            make_sample(
+                rng,
+                params,
+                spec['flip'],
+                spec['rot'],
+                scale=rng.uniform(0.8, 1.2),
+                img_path=f'{i}.jpg',
+            )
+        )
     samples = run(smplx_pre, samples)
     assert assert_matches_reference(samples, smplx_ref_layers, 'smplx') == 7
 
@@ -287,12 +360,12 @@ def test_smplx_matches_float64_reference(smplx_pre, smplx_ref_layers):
     # parts / flips / masks really happened (the oracle could share a bug)
     assert gt[1].smplx_joint_valid[0, 45:65].sum() == 0  # lhand -> right
     assert gt[1].smplx_joint_valid[0, 25:45].all()
-    assert gt[1].smplx_pose_valid[0, 37 * 3:52 * 3].sum() == 0
+    assert gt[1].smplx_pose_valid[0, 37 * 3 : 52 * 3].sum() == 0
     assert gt[2].smplx_expr_valid[0] == 0 and gt[2].smplx_shape[0].sum() == 0
     assert gt[2].smplx_joint_valid[0, 65:].sum() == 0
-    assert gt[3].smplx_pose_valid[0, 22 * 3:37 * 3].sum() == 0
+    assert gt[3].smplx_pose_valid[0, 22 * 3 : 37 * 3].sum() == 0
     assert gt[5].smplx_joint_valid[0, 14:20].sum() == 0
-    assert gt[5].smplx_pose_valid[0, 20 * 3:22 * 3].sum() == 0
+    assert gt[5].smplx_pose_valid[0, 20 * 3 : 22 * 3].sum() == 0
     assert (gt[5].smplx_joint_trunc <= gt[5].smplx_joint_valid).all()
     assert gt[0].smplx_joint_trunc.sum() > 100  # mostly inside the crop
     assert gt[0].smplx_mesh_cam.shape == (1, 10475, 3)
@@ -300,30 +373,52 @@ def test_smplx_matches_float64_reference(smplx_pre, smplx_ref_layers):
 
 def test_smpl_matches_float64_reference(human_model_root):
     # body_3d_size 1 m: the arms of the side view leave the depth range
-    cfg = dict(input_img_shape=(256, 192), output_hm_shape=(8, 8, 6),
-               body_3d_size=1.0)
+    cfg = dict(
+        input_img_shape=(256, 192), output_hm_shape=(8, 8, 6), body_3d_size=1.0
+    )
     pre = MeshDataPreprocessor(
         body_model=dict(type='SMPLModel', model_path=human_model_root),
-        genders=('neutral', 'male', 'female'), **cfg)
+        genders=('neutral', 'male', 'female'),
+        **cfg,
+    )
     layers = double_layers(pre.body_models)
     rng = np.random.default_rng(2)
     samples = []
-    for i, (gender, mode, flip, rot) in enumerate([
-            ('neutral', 'none', False, 0.), ('male', 'Rt', True, 30.),
-            ('female', 'none', True, -20.), (None, 'Rt', False, 45.),
-            ('male', 'side', True, 10.)]):
-        params = camera(rng, dict(body_pose=rng.normal(0, 0.2, (1, 69)),
-                                  shape=rng.normal(0, 1, (1, 10))),
-                        'none' if mode == 'side' else mode)
+    for i, (gender, mode, flip, rot) in enumerate(
+        [
+            ('neutral', 'none', False, 0.0),
+            ('male', 'Rt', True, 30.0),
+            ('female', 'none', True, -20.0),
+            (None, 'Rt', False, 45.0),
+            ('male', 'side', True, 10.0),
+        ]
+    ):
+        params = camera(
+            rng,
+            dict(
+                body_pose=rng.normal(0, 0.2, (1, 69)),
+                shape=rng.normal(0, 1, (1, 10)),
+            ),
+            'none' if mode == 'side' else mode,
+        )
         if mode == 'side':  # turned by 90 degrees about the vertical
-            side_view = rotmat([0., np.pi / 2, 0.]) @ rotmat([2.75, 0., 0.])
+            side_view = rotmat([0.0, np.pi / 2, 0.0]) @ rotmat(
+                [2.75, 0.0, 0.0]
+            )
             params['root_pose'] = cv2.Rodrigues(side_view)[0].reshape(1, 3)
             params['body_pose'][0, 45:] = 0  # arms stretched sideways
         if gender:
             params['gender'] = [gender]
-        samples.append(make_sample(rng, params, flip, rot,
-                                   input_img_shape=(256, 192),
-                                   img_path=f'{i}.jpg'))
+        samples.append(
+            make_sample(
+                rng,
+                params,
+                flip,
+                rot,
+                input_img_shape=(256, 192),
+                img_path=f'{i}.jpg',
+            )
+        )
     samples = run(pre, samples)
     assert assert_matches_reference(samples, layers, 'smpl', **cfg) == 5
     z = samples[4].gt_instances.smpl_joint_img[0, :, 2]
@@ -333,31 +428,54 @@ def test_smpl_matches_float64_reference(human_model_root):
 
 
 def test_mano_matches_float64_reference(human_model_root):
-    cfg = dict(input_img_shape=(256, 256), output_hm_shape=(8, 8, 8),
-               hand_3d_size=0.3)
+    cfg = dict(
+        input_img_shape=(256, 256), output_hm_shape=(8, 8, 8), hand_3d_size=0.3
+    )
     pre = MeshDataPreprocessor(
-        body_model=dict(type='MANOModel', model_path=human_model_root),
-        **cfg)
+        body_model=dict(type='MANOModel', model_path=human_model_root), **cfg
+    )
     layers = double_layers(pre.body_models)
     rng = np.random.default_rng(3)
     samples = []
-    for i, (side, mode, flip, rot) in enumerate([
-            ('right', 'none', False, 0.), ('left', 'none', True, 20.),
-            (None, 'Rt', False, -30.), ('left', 'Rt', True, 0.)]):
-        params = camera(rng, dict(hand_pose=rng.normal(0, 0.3, (1, 45)),
-                                  shape=rng.normal(0, 1, (1, 10))), mode,
-                        depth=0.8)
+    for i, (side, mode, flip, rot) in enumerate(
+        [
+            ('right', 'none', False, 0.0),
+            ('left', 'none', True, 20.0),
+            (None, 'Rt', False, -30.0),
+            ('left', 'Rt', True, 0.0),
+        ]
+    ):
+        params = camera(
+            rng,
+            dict(
+                hand_pose=rng.normal(0, 0.3, (1, 45)),
+                shape=rng.normal(0, 1, (1, 10)),
+            ),
+            mode,
+            depth=0.8,
+        )
         if side:
             params['side'] = [side]
         bbox = joints_bbox(params, layers, 'mano')
-        samples.append(make_sample(rng, params, flip, rot, bbox=bbox,
-                                   input_img_shape=(256, 256),
-                                   img_path=f'{i}.jpg'))
+        samples.append(
+            make_sample(
+                rng,
+                params,
+                flip,
+                rot,
+                bbox=bbox,
+                input_img_shape=(256, 256),
+                img_path=f'{i}.jpg',
+            )
+        )
     samples = run(pre, samples)
     assert assert_matches_reference(samples, layers, 'mano', **cfg) == 4
     gt = samples[1].gt_instances
     assert gt.mano_pose.shape == (1, 48) and gt.mano_joint_img.shape == (
-        1, 21, 3)
+        1,
+        21,
+        3,
+    )
     assert gt.mano_mesh_cam.shape == (1, 778, 3)
     # the left hand really went through the left layer
     right = MeshDataSample(metainfo=samples[1].metainfo)
@@ -368,37 +486,56 @@ def test_mano_matches_float64_reference(human_model_root):
 
 
 def test_flame_matches_float64_reference(human_model_root):
-    cfg = dict(input_img_shape=(256, 192), output_hm_shape=(8, 8, 6),
-               face_3d_size=0.3)
+    cfg = dict(
+        input_img_shape=(256, 192), output_hm_shape=(8, 8, 6), face_3d_size=0.3
+    )
     pre = MeshDataPreprocessor(
-        body_model=dict(type='FLAMEModel', model_path=human_model_root),
-        **cfg)
+        body_model=dict(type='FLAMEModel', model_path=human_model_root), **cfg
+    )
     layers = double_layers(pre.body_models)
     rng = np.random.default_rng(4)
     samples = []
-    for i, (mode, flip, rot, with_trans) in enumerate([
-            ('none', False, 0., True), ('none', True, 35., False),
-            ('Rt', True, -25., True)]):
-        params = camera(rng, dict(jaw_pose=rng.normal(0, 0.2, (1, 3)),
-                                  shape=rng.normal(0, 1, (1, 10)),
-                                  expr=rng.normal(0, 1, (1, 10))), mode,
-                        depth=1.0)
+    for i, (mode, flip, rot, with_trans) in enumerate(
+        [
+            ('none', False, 0.0, True),
+            ('none', True, 35.0, False),
+            ('Rt', True, -25.0, True),
+        ]
+    ):
+        params = camera(
+            rng,
+            dict(
+                jaw_pose=rng.normal(0, 0.2, (1, 3)),
+                shape=rng.normal(0, 1, (1, 10)),
+                expr=rng.normal(0, 1, (1, 10)),
+            ),
+            mode,
+            depth=1.0,
+        )
         if not with_trans:
             params['root_pose'] = params['root_pose'] + 0.1
             del params['trans']
-            params['cam_R'] = rotmat([0.1, 0.2, 0.])[None]
-            params['cam_t'] = np.array([[0., 0., 1.]])
+            params['cam_R'] = rotmat([0.1, 0.2, 0.0])[None]
+            params['cam_t'] = np.array([[0.0, 0.0, 1.0]])
         bbox = joints_bbox(params, layers, 'flame', margin=1.2)
         bbox[2] *= 0.75  # crop aspect 192/256
         bbox[0] += bbox[2] / 6
-        samples.append(make_sample(rng, params, flip, rot, bbox=bbox,
-                                   input_img_shape=(256, 192),
-                                   img_path=f'{i}.jpg'))
+        samples.append(
+            make_sample(
+                rng,
+                params,
+                flip,
+                rot,
+                bbox=bbox,
+                input_img_shape=(256, 192),
+                img_path=f'{i}.jpg',
+            )
+        )
     samples = run(pre, samples)
     assert assert_matches_reference(samples, layers, 'flame', **cfg) == 3
     gt = samples[0].gt_instances
     assert gt.flame_root_pose.shape == (1, 3)
-    assert gt.flame_jaw_pose_valid.shape == (1, )
+    assert gt.flame_jaw_pose_valid.shape == (1,)
     assert gt.flame_joint_cam_orig.shape == (1, 73, 3)
     assert 'flame_pose' not in gt
 
@@ -409,28 +546,31 @@ def test_flip_mirrors_the_targets(smplx_pre):
     so the targets must be the mirrored ones with left/right swapped."""
     rng = np.random.default_rng(5)
     params = smplx_params(rng, 'male', mode='Rt', hands=(False, True))
-    bbox = np.array([180., 150., 450., 600.])
-    plain = make_sample(rng, params, False, -20., 1.1, bbox=bbox)
-    flipped = make_sample(rng, params, True, 20., 1.1, bbox=bbox)
+    bbox = np.array([180.0, 150.0, 450.0, 600.0])
+    plain = make_sample(rng, params, False, -20.0, 1.1, bbox=bbox)
+    flipped = make_sample(rng, params, True, 20.0, 1.1, bbox=bbox)
     a, b = [s.gt_instances for s in run(smplx_pre, [plain, flipped])]
     perm = SMPLX_JOINTS.flip_permutation()
     pperm = SMPLX_PARAM_JOINTS.flip_permutation()
-    mirror = torch.tensor([-1., 1., 1.])
+    mirror = torch.tensor([-1.0, 1.0, 1.0])
 
     img_a, img_b = a.smplx_joint_img[0], b.smplx_joint_img[0, perm]
-    torch.testing.assert_close(img_b[:, 0], 6 - img_a[:, 0], atol=1e-4,
-                               rtol=0)
-    torch.testing.assert_close(img_b[:, 1:], img_a[:, 1:], atol=1e-4,
-                               rtol=0)
-    torch.testing.assert_close(b.smplx_joint_cam[0, perm],
-                               a.smplx_joint_cam[0] * mirror, atol=1e-6,
-                               rtol=0)
-    torch.testing.assert_close(b.smplx_joint_valid[0, perm],
-                               a.smplx_joint_valid[0])
+    torch.testing.assert_close(img_b[:, 0], 6 - img_a[:, 0], atol=1e-4, rtol=0)
+    torch.testing.assert_close(img_b[:, 1:], img_a[:, 1:], atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        b.smplx_joint_cam[0, perm],
+        a.smplx_joint_cam[0] * mirror,
+        atol=1e-6,
+        rtol=0,
+    )
+    torch.testing.assert_close(
+        b.smplx_joint_valid[0, perm], a.smplx_joint_valid[0]
+    )
     pose_a = a.smplx_pose[0].reshape(53, 3)
     pose_b = b.smplx_pose[0].reshape(53, 3)[pperm]
-    torch.testing.assert_close(pose_b, pose_a * torch.tensor([1., -1., -1.]),
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        pose_b, pose_a * torch.tensor([1.0, -1.0, -1.0]), atol=1e-5, rtol=0
+    )
     # the invalid left hand of the fit is the right hand of the flip
     assert a.smplx_joint_valid[0, 25:45].sum() == 0
     assert b.smplx_joint_valid[0, 45:65].sum() == 0
@@ -449,15 +589,29 @@ def test_device_follows_the_module(smplx_pre):
 def test_benchmark_tool_runs(human_model_root, capsys):
     import importlib.util
     import os.path as osp
-    repo = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))))
+
+    repo = osp.dirname(
+        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    )
     spec = importlib.util.spec_from_file_location(
         'benchmark_data_preprocessor',
-        osp.join(repo, 'tools/analysis_tools/benchmark_data_preprocessor.py'))
+        osp.join(repo, 'tools/analysis_tools/benchmark_data_preprocessor.py'),
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rows = module.main(['--model-path', human_model_root, '--batch-sizes',
-                        '1', '3', '--iters', '1', '--genders', 'neutral'])
+    rows = module.main(
+        [
+            '--model-path',
+            human_model_root,
+            '--batch-sizes',
+            '1',
+            '3',
+            '--iters',
+            '1',
+            '--genders',
+            'neutral',
+        ]
+    )
     assert [r['batch'] for r in rows] == [1, 3]
     assert all(r['ms_per_sample'] > 0 for r in rows)
     assert 'ms/sample' in capsys.readouterr().out

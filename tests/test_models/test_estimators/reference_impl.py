@@ -17,6 +17,7 @@ here.
 
 Conventions: shapes (H, W) and heat maps (D, H, W) as in the spec (§0).
 """
+
 import math
 from typing import Dict, List, Sequence, Tuple
 
@@ -36,23 +37,40 @@ H4W_CFG = dict(
     input_hand_shape=(256, 256),
     output_hand_hm_shape=(8, 8, 8),
     input_face_shape=(192, 192),
-    focal=(5000., 5000.),
-    princpt=(96., 128.),
+    focal=(5000.0, 5000.0),
+    princpt=(96.0, 128.0),
     camera_3d_size=2.5,
     hand_bbox_extension=2.0,
-    face_bbox_extension=1.5)
+    face_bbox_extension=1.5,
+)
 
 #: §1.2 Pose2Pose configuration per part.
 P2P_CFG = dict(
-    body=dict(input_img_shape=(256, 192), output_hm_shape=(8, 8, 6),
-              camera_3d_size=2.5, princpt=(96., 128.), focal=(5000., 5000.),
-              num_pos_joints=25),
-    hand=dict(input_img_shape=(256, 256), output_hm_shape=(8, 8, 8),
-              camera_3d_size=0.4, princpt=(128., 128.), focal=(5000., 5000.),
-              num_pos_joints=21),
-    face=dict(input_img_shape=(256, 192), output_hm_shape=(8, 8, 6),
-              camera_3d_size=0.4, princpt=(96., 128.), focal=(5000., 5000.),
-              num_pos_joints=0))
+    body=dict(
+        input_img_shape=(256, 192),
+        output_hm_shape=(8, 8, 6),
+        camera_3d_size=2.5,
+        princpt=(96.0, 128.0),
+        focal=(5000.0, 5000.0),
+        num_pos_joints=25,
+    ),
+    hand=dict(
+        input_img_shape=(256, 256),
+        output_hm_shape=(8, 8, 8),
+        camera_3d_size=0.4,
+        princpt=(128.0, 128.0),
+        focal=(5000.0, 5000.0),
+        num_pos_joints=21,
+    ),
+    face=dict(
+        input_img_shape=(256, 192),
+        output_hm_shape=(8, 8, 6),
+        camera_3d_size=0.4,
+        princpt=(96.0, 128.0),
+        focal=(5000.0, 5000.0),
+        num_pos_joints=0,
+    ),
+)
 
 # §3.3 (b): parts of the 137-joint SMPL-X supervision set.
 SMPLX_BODY = list(range(0, 25))
@@ -69,29 +87,47 @@ NUM_HAND_ROT = 15
 # L_Eye 23, R_Eye 24, L_Ear 25, R_Ear 26, 6 feet (27-32). The 25-joint
 # PositionNet set is "the 14 body + 6 feet + L_Ear, R_Ear, L_Eye, R_Eye,
 # Nose" (by name), i.e. these rows of the 33 set:
-SMPL_POS_FROM_33 = list(range(14)) + list(range(27, 33)) + [25, 26, 23, 24,
-                                                             22]
+SMPL_POS_FROM_33 = list(range(14)) + list(range(27, 33)) + [25, 26, 23, 24, 22]
 
 
-def camera_depth_prior(focal: Sequence[float], camera_3d_size: float,
-                       input_shape: Sequence[int]) -> float:
+def camera_depth_prior(
+    focal: Sequence[float], camera_3d_size: float, input_shape: Sequence[int]
+) -> float:
     """k = sqrt(fx * fy * size^2 / (H * W)) (§1.1 derived constants)."""
-    return math.sqrt(focal[0] * focal[1] * camera_3d_size**2 /
-                     (input_shape[0] * input_shape[1]))
+    return math.sqrt(
+        focal[0]
+        * focal[1]
+        * camera_3d_size**2
+        / (input_shape[0] * input_shape[1])
+    )
 
 
 # ------------------------------------------------------------ primitives
-def batch_norm(x: Tensor, p: Dict[str, Tensor], prefix: str,
-               training: bool) -> Tensor:
+def batch_norm(
+    x: Tensor, p: Dict[str, Tensor], prefix: str, training: bool
+) -> Tensor:
     """BatchNorm2d with default eps/momentum (§2.2): batch statistics in
     training mode (running buffers are left untouched), running statistics
     in eval mode."""
     if training:
-        return F.batch_norm(x, None, None, p[f'{prefix}.weight'],
-                            p[f'{prefix}.bias'], training=True, eps=1e-5)
-    return F.batch_norm(x, p[f'{prefix}.running_mean'],
-                        p[f'{prefix}.running_var'], p[f'{prefix}.weight'],
-                        p[f'{prefix}.bias'], training=False, eps=1e-5)
+        return F.batch_norm(
+            x,
+            None,
+            None,
+            p[f'{prefix}.weight'],
+            p[f'{prefix}.bias'],
+            training=True,
+            eps=1e-5,
+        )
+    return F.batch_norm(
+        x,
+        p[f'{prefix}.running_mean'],
+        p[f'{prefix}.running_var'],
+        p[f'{prefix}.weight'],
+        p[f'{prefix}.bias'],
+        training=False,
+        eps=1e-5,
+    )
 
 
 def conv1x1(x: Tensor, p: Dict[str, Tensor], prefix: str) -> Tensor:
@@ -99,8 +135,9 @@ def conv1x1(x: Tensor, p: Dict[str, Tensor], prefix: str) -> Tensor:
     return F.conv2d(x, p[f'{prefix}.weight'], p[f'{prefix}.bias'])
 
 
-def conv_bn_relu(x: Tensor, p: Dict[str, Tensor], prefix: str,
-                 training: bool) -> Tensor:
+def conv_bn_relu(
+    x: Tensor, p: Dict[str, Tensor], prefix: str, training: bool
+) -> Tensor:
     """conv stack [c_in, c_out] with BN + ReLU: keys ``prefix.0`` (conv)
     and ``prefix.1`` (BN) (§2.3 index order)."""
     x = conv1x1(x, p, f'{prefix}.0')
@@ -145,8 +182,9 @@ def sample_joint_features(feat: Tensor, coords: Tensor) -> Tensor:
     x = coords[:, :, 0] / (w - 1) * 2 - 1
     y = coords[:, :, 1] / (h - 1) * 2 - 1
     grid = torch.stack((x, y), dim=2)[:, :, None, :]  # (N, J, 1, 2)
-    out = F.grid_sample(feat, grid, mode='bilinear', padding_mode='zeros',
-                        align_corners=True)  # (N, C, J, 1)
+    out = F.grid_sample(
+        feat, grid, mode='bilinear', padding_mode='zeros', align_corners=True
+    )  # (N, C, J, 1)
     return out[:, :, :, 0].permute(0, 2, 1)
 
 
@@ -160,8 +198,9 @@ def rot6d_to_rotmat(x: Tensor) -> Tensor:
     x = x.reshape(-1, 3, 2)
     a1, a2 = x[:, :, 0], x[:, :, 1]
     b1 = F.normalize(a1, dim=1, eps=1e-12)
-    b2 = F.normalize(a2 - (b1 * a2).sum(dim=1, keepdim=True) * b1, dim=1,
-                     eps=1e-12)
+    b2 = F.normalize(
+        a2 - (b1 * a2).sum(dim=1, keepdim=True) * b1, dim=1, eps=1e-12
+    )
     b3 = torch.linalg.cross(b1, b2, dim=1)
     return torch.stack((b1, b2, b3), dim=2)  # columns
 
@@ -174,14 +213,24 @@ def rotmat_to_axis_angle(rotmat: Tensor) -> Tensor:
     m00, m01, m02 = r[:, 0, 0], r[:, 0, 1], r[:, 0, 2]
     m10, m11, m12 = r[:, 1, 0], r[:, 1, 1], r[:, 1, 2]
     m20, m21, m22 = r[:, 2, 0], r[:, 2, 1], r[:, 2, 2]
-    t = torch.stack((1 + m00 + m11 + m22, 1 + m00 - m11 - m22,
-                     1 - m00 + m11 - m22, 1 - m00 - m11 + m22), dim=1)
-    cand = torch.stack((
-        torch.stack((t[:, 0], m21 - m12, m02 - m20, m10 - m01), dim=1),
-        torch.stack((m21 - m12, t[:, 1], m01 + m10, m02 + m20), dim=1),
-        torch.stack((m02 - m20, m01 + m10, t[:, 2], m12 + m21), dim=1),
-        torch.stack((m10 - m01, m02 + m20, m12 + m21, t[:, 3]), dim=1),
-    ), dim=1)  # (M, 4 cases, 4) = (w, x, y, z) * 2 sqrt(t_case)
+    t = torch.stack(
+        (
+            1 + m00 + m11 + m22,
+            1 + m00 - m11 - m22,
+            1 - m00 + m11 - m22,
+            1 - m00 - m11 + m22,
+        ),
+        dim=1,
+    )
+    cand = torch.stack(
+        (
+            torch.stack((t[:, 0], m21 - m12, m02 - m20, m10 - m01), dim=1),
+            torch.stack((m21 - m12, t[:, 1], m01 + m10, m02 + m20), dim=1),
+            torch.stack((m02 - m20, m01 + m10, t[:, 2], m12 + m21), dim=1),
+            torch.stack((m10 - m01, m02 + m20, m12 + m21, t[:, 3]), dim=1),
+        ),
+        dim=1,
+    )  # (M, 4 cases, 4) = (w, x, y, z) * 2 sqrt(t_case)
     best = t.argmax(dim=1)
     idx = torch.arange(len(r))
     q = cand[idx, best] / (2 * t[idx, best].clamp(min=1e-30).sqrt())[:, None]
@@ -189,8 +238,11 @@ def rotmat_to_axis_angle(rotmat: Tensor) -> Tensor:
     w, v = q[:, 0], q[:, 1:]
     sin_half = v.norm(dim=1)
     angle = 2 * torch.atan2(sin_half, w)
-    factor = torch.where(sin_half > 1e-12, angle / sin_half.clamp(1e-12),
-                         2.0 / w.clamp(min=1e-12))
+    factor = torch.where(
+        sin_half > 1e-12,
+        angle / sin_half.clamp(1e-12),
+        2.0 / w.clamp(min=1e-12),
+    )
     aa = v * factor[:, None]
     aa = torch.where(torch.isnan(aa), torch.zeros_like(aa), aa)
     return aa.to(rotmat.dtype)
@@ -208,9 +260,14 @@ def rot6d_block(x: Tensor, num: int) -> Tensor:
 
 
 # ------------------------------------------------------------ geometry
-def restore_bbox(center: Tensor, size: Tensor, aspect_ratio: float,
-                 extension: float, output_hm_shape=(8, 8, 6),
-                 input_body_shape=(256, 192)) -> Tensor:
+def restore_bbox(
+    center: Tensor,
+    size: Tensor,
+    aspect_ratio: float,
+    extension: float,
+    output_hm_shape=(8, 8, 6),
+    input_body_shape=(256, 192),
+) -> Tensor:
     """§2.6: centre/size (body hm units) -> xyxy in body-input pixels,
     squared to ``aspect_ratio`` (W/H) and enlarged by ``extension``."""
     xy1 = center - size / 2
@@ -230,9 +287,13 @@ def restore_bbox(center: Tensor, size: Tensor, aspect_ratio: float,
     return torch.stack((x1, y1, x1 + w, y1 + h), dim=1)
 
 
-def crop_rois(img: Tensor, bbox: Tensor, output_shape: Sequence[int],
-              input_img_shape=(512, 384),
-              input_body_shape=(256, 192)) -> Tensor:
+def crop_rois(
+    img: Tensor,
+    bbox: Tensor,
+    output_shape: Sequence[int],
+    input_img_shape=(512, 384),
+    input_body_shape=(256, 192),
+) -> Tensor:
     """§2.7: boxes (body-input pixels) scaled to the 512x384 image
     (x * 384/192, y * 512/256), rows [batch, x1, y1, x2, y2], roi_align
     with spatial_scale 1, adaptive sampling, aligned=False."""
@@ -240,10 +301,23 @@ def crop_rois(img: Tensor, bbox: Tensor, output_shape: Sequence[int],
     sy = input_img_shape[0] / input_body_shape[0]
     n = img.shape[0]
     rois = torch.stack(
-        (torch.arange(n, dtype=bbox.dtype), bbox[:, 0] * sx,
-         bbox[:, 1] * sy, bbox[:, 2] * sx, bbox[:, 3] * sy), dim=1)
-    return roi_align(img, rois, tuple(output_shape), spatial_scale=1.0,
-                     sampling_ratio=-1, aligned=False)
+        (
+            torch.arange(n, dtype=bbox.dtype),
+            bbox[:, 0] * sx,
+            bbox[:, 1] * sy,
+            bbox[:, 2] * sx,
+            bbox[:, 3] * sy,
+        ),
+        dim=1,
+    )
+    return roi_align(
+        img,
+        rois,
+        tuple(output_shape),
+        spatial_scale=1.0,
+        sampling_ratio=-1,
+        aligned=False,
+    )
 
 
 def camera_translation(cam_param: Tensor, k: float) -> Tensor:
@@ -252,8 +326,9 @@ def camera_translation(cam_param: Tensor, k: float) -> Tensor:
     return torch.cat((cam_param[:, :2], t_z[:, None]), dim=1)
 
 
-def project(joints: Tensor, cam_trans: Tensor, focal, princpt,
-            input_shape, hm_shape) -> Tensor:
+def project(
+    joints: Tensor, cam_trans: Tensor, focal, princpt, input_shape, hm_shape
+) -> Tensor:
     """§2.14: perspective projection (+1e-4 on depth) into the input crop,
     then pixel -> hm units (x / W_in * W_hm, y / H_in * H_hm)."""
     x = joints[:, :, 0] + cam_trans[:, None, 0]
@@ -295,14 +370,16 @@ def hand_hm_to_body_hm(coords: Tensor, bbox: Tensor, cfg=H4W_CFG) -> Tensor:
 
 
 # ------------------------------------------------------------------ losses
-def coord_loss(out: Tensor, gt: Tensor, valid: Tensor,
-               is_3d: Tensor = None) -> Tensor:
+def coord_loss(
+    out: Tensor, gt: Tensor, valid: Tensor, is_3d: Tensor = None
+) -> Tensor:
     """§4.1 CoordLoss: |out - gt| * valid; z column additionally * is_3D."""
     loss = (out - gt).abs() * valid
     if is_3d is not None:
         loss = torch.cat(
             (loss[:, :, :2], loss[:, :, 2:] * is_3d[:, None, None].float()),
-            dim=2)
+            dim=2,
+        )
     return loss
 
 
@@ -333,8 +410,9 @@ def stack_gt(samples: List, key: str) -> Tensor:
     vals = []
     for s in samples:
         v = s.gt_instances.get(key)
-        v = torch.as_tensor(np.asarray(v) if not isinstance(v, Tensor)
-                            else v.detach())
+        v = torch.as_tensor(
+            np.asarray(v) if not isinstance(v, Tensor) else v.detach()
+        )
         vals.append(v.float().reshape(1, *v.shape[1:]))
     return torch.cat(vals)
 
@@ -344,8 +422,9 @@ def _state(model) -> Dict[str, Tensor]:
 
 
 # ================================================================ Hand4Whole
-def hand4whole_forward(model, img: Tensor, training: bool,
-                       cfg=H4W_CFG) -> Dict[str, Tensor]:
+def hand4whole_forward(
+    model, img: Tensor, training: bool, cfg=H4W_CFG
+) -> Dict[str, Tensor]:
     """§2.1 steps 1-16 with the heads of §2.4-§2.14; returns the internal
     tensors needed by the test outputs and the losses."""
     p = _state(model)
@@ -362,54 +441,85 @@ def hand4whole_forward(model, img: Tensor, training: bool,
     logits = logits.reshape(n, num_body, d, h, w)
     body_joint_img, body_hm = soft_argmax_3d(logits)
     # 4. BoxNet (§2.5) on img_feat ++ detached heat-map (N, 25*8, 8, 6)
-    x = torch.cat((img_feat, body_hm.detach().reshape(n, num_body * d, h, w)),
-                  dim=1)
+    x = torch.cat(
+        (img_feat, body_hm.detach().reshape(n, num_body * d, h, w)), dim=1
+    )
     for i in (0, 3, 6):
-        x = F.conv_transpose2d(x, p[f'box_head.deconv.{i}.weight'], stride=2,
-                               padding=1, output_padding=0)
+        x = F.conv_transpose2d(
+            x,
+            p[f'box_head.deconv.{i}.weight'],
+            stride=2,
+            padding=1,
+            output_padding=0,
+        )
         x = F.relu(batch_norm(x, p, f'box_head.deconv.{i + 1}', training))
     centers = soft_argmax_2d(conv1x1(x, p, 'box_head.bbox_center.0'))
     box = {}
     for k, part in enumerate(('lhand', 'rhand', 'face')):
         c = centers[:, k]  # (N, 2) in 64x48 index units
         feat = sample_joint_features(x, c[:, None].detach())[:, 0]
-        size = linear(F.relu(linear(feat, p, f'box_head.{part}_size.0')), p,
-                      f'box_head.{part}_size.2')
+        size = linear(
+            F.relu(linear(feat, p, f'box_head.{part}_size.0')),
+            p,
+            f'box_head.{part}_size.2',
+        )
         box[f'{part}_center'] = c / 8  # -> body hm units
         box[f'{part}_size'] = size
     # 5. restore_bbox (§2.6), detached
     hand_shape, face_shape = cfg['input_hand_shape'], cfg['input_face_shape']
     bbox = {}
     for part, shape, ext in (
-            ('lhand', hand_shape, cfg['hand_bbox_extension']),
-            ('rhand', hand_shape, cfg['hand_bbox_extension']),
-            ('face', face_shape, cfg['face_bbox_extension'])):
+        ('lhand', hand_shape, cfg['hand_bbox_extension']),
+        ('rhand', hand_shape, cfg['hand_bbox_extension']),
+        ('face', face_shape, cfg['face_bbox_extension']),
+    ):
         bbox[part] = restore_bbox(
-            box[f'{part}_center'], box[f'{part}_size'], shape[1] / shape[0],
-            ext, cfg['output_hm_shape'], cfg['input_body_shape']).detach()
+            box[f'{part}_center'],
+            box[f'{part}_size'],
+            shape[1] / shape[0],
+            ext,
+            cfg['output_hm_shape'],
+            cfg['input_body_shape'],
+        ).detach()
     # 6. hand RoIs from the 512x384 image, left crop flipped (§2.7)
-    lcrop = crop_rois(img, bbox['lhand'], hand_shape,
-                      cfg['input_img_shape'], cfg['input_body_shape'])
-    rcrop = crop_rois(img, bbox['rhand'], hand_shape,
-                      cfg['input_img_shape'], cfg['input_body_shape'])
+    lcrop = crop_rois(
+        img,
+        bbox['lhand'],
+        hand_shape,
+        cfg['input_img_shape'],
+        cfg['input_body_shape'],
+    )
+    rcrop = crop_rois(
+        img,
+        bbox['rhand'],
+        hand_shape,
+        cfg['input_img_shape'],
+        cfg['input_body_shape'],
+    )
     hand_img = torch.cat((torch.flip(lcrop, [3]), rcrop))
     hand_feat = model.hand_backbone(hand_img)
     # 7. face RoI (§2.7)
-    face_img = crop_rois(img, bbox['face'], face_shape,
-                         cfg['input_img_shape'], cfg['input_body_shape'])
+    face_img = crop_rois(
+        img,
+        bbox['face'],
+        face_shape,
+        cfg['input_img_shape'],
+        cfg['input_body_shape'],
+    )
     face_feat = model.face_backbone(face_img)
     # 8. hand PositionNet (§2.9)
     hlogits = conv1x1(hand_feat, p, 'hand_position_head.conv.0')
     num_hand = hlogits.shape[1] // hd
     hand_joint_img, _ = soft_argmax_3d(
-        hlogits.reshape(2 * n, num_hand, hd, hh, hw))
+        hlogits.reshape(2 * n, num_hand, hd, hh, hw)
+    )
     # 9. hand RotationNet (§2.9)
-    hf = conv_bn_relu(hand_feat, p, 'hand_rotation_head.hand_conv',
-                      training)
+    hf = conv_bn_relu(hand_feat, p, 'hand_rotation_head.hand_conv', training)
     hj = hand_joint_img.detach()
     hf = torch.cat((sample_joint_features(hf, hj), hj), dim=2)
-    hand_6d = linear(hf.reshape(2 * n, -1), p,
-                     'hand_rotation_head.hand_pose_out.0')
+    hand_6d = linear(
+        hf.reshape(2 * n, -1), p, 'hand_rotation_head.hand_pose_out.0'
+    )
     hand_pose = rot6d_block(hand_6d, NUM_HAND_ROT)  # (2N, 45)
     # 10. un-flip the left hand (§2.10)
     ljoint = hand_joint_img[:n]
@@ -429,11 +539,12 @@ def hand4whole_forward(model, img: Tensor, training: bool,
     bf = conv_bn_relu(img_feat, p, 'body_rotation_head.body_conv', training)
     bf = torch.cat((sample_joint_features(bf, bj), bj), dim=2)
     parts = [bf]
-    for side, feat, joints in (('lhand', lhand_feat, ljoint),
-                               ('rhand', rhand_feat, rjoint)):
+    for side, feat, joints in (
+        ('lhand', lhand_feat, ljoint),
+        ('rhand', rhand_feat, rjoint),
+    ):
         mcp = joints[:, HAND_MCP].detach()
-        f = conv_bn_relu(feat, p, f'body_rotation_head.{side}_conv',
-                         training)
+        f = conv_bn_relu(feat, p, f'body_rotation_head.{side}_conv', training)
         parts.append(torch.cat((sample_joint_features(f, mcp), mcp), dim=2))
     feat = torch.cat(parts, dim=1).reshape(n, -1)  # (N, 33 * 515)
     root_6d = linear(feat, p, 'body_rotation_head.root_pose_out.0')
@@ -442,8 +553,9 @@ def hand4whole_forward(model, img: Tensor, training: bool,
     root_pose = rot6d_block(root_6d, 1)
     body_pose = rot6d_block(body_6d, body_6d.shape[1] // 6)
     # 13. camera translation (§2.14)
-    k = camera_depth_prior(cfg['focal'], cfg['camera_3d_size'],
-                           cfg['input_body_shape'])
+    k = camera_depth_prior(
+        cfg['focal'], cfg['camera_3d_size'], cfg['input_body_shape']
+    )
     cam_trans = camera_translation(cam_param, k)
     # 14. FaceRegressor (§2.12)
     fpool = face_feat.mean(dim=(2, 3))
@@ -452,42 +564,78 @@ def hand4whole_forward(model, img: Tensor, training: bool,
     # 15. SMPL-X forward, projection, part-relative joints (§2.14)
     zeros = root_pose.new_zeros(n, 3)
     out = model.body_model(
-        betas=shape, global_orient=root_pose, body_pose=body_pose,
-        left_hand_pose=lhand_pose, right_hand_pose=rhand_pose,
-        jaw_pose=jaw_pose, leye_pose=zeros, reye_pose=zeros, expression=expr)
+        betas=shape,
+        global_orient=root_pose,
+        body_pose=body_pose,
+        left_hand_pose=lhand_pose,
+        right_hand_pose=rhand_pose,
+        jaw_pose=jaw_pose,
+        leye_pose=zeros,
+        reye_pose=zeros,
+        expression=expr,
+    )
     joints = out['joints']  # (N, 137, 3)
-    joint_proj = project(joints, cam_trans, cfg['focal'], cfg['princpt'],
-                         cfg['input_body_shape'], cfg['output_hm_shape'])
-    joint_cam = joints - joints[:, SMPLX_ROOT:SMPLX_ROOT + 1]
-    joint_cam = torch.cat((
-        joint_cam[:, :25],
-        joint_cam[:, 25:45] - joint_cam[:, SMPLX_LWRIST:SMPLX_LWRIST + 1],
-        joint_cam[:, 45:65] - joint_cam[:, SMPLX_RWRIST:SMPLX_RWRIST + 1],
-        joint_cam[:, 65:] - joint_cam[:, SMPLX_NECK:SMPLX_NECK + 1]), dim=1)
+    joint_proj = project(
+        joints,
+        cam_trans,
+        cfg['focal'],
+        cfg['princpt'],
+        cfg['input_body_shape'],
+        cfg['output_hm_shape'],
+    )
+    joint_cam = joints - joints[:, SMPLX_ROOT : SMPLX_ROOT + 1]
+    joint_cam = torch.cat(
+        (
+            joint_cam[:, :25],
+            joint_cam[:, 25:45]
+            - joint_cam[:, SMPLX_LWRIST : SMPLX_LWRIST + 1],
+            joint_cam[:, 45:65]
+            - joint_cam[:, SMPLX_RWRIST : SMPLX_RWRIST + 1],
+            joint_cam[:, 65:] - joint_cam[:, SMPLX_NECK : SMPLX_NECK + 1],
+        ),
+        dim=1,
+    )
     mesh_cam = out['vertices'] + cam_trans[:, None]
     # 16. concatenations
-    pose = torch.cat((root_pose, body_pose, lhand_pose, rhand_pose,
-                      jaw_pose), dim=1)
+    pose = torch.cat(
+        (root_pose, body_pose, lhand_pose, rhand_pose, jaw_pose), dim=1
+    )
     joint_img = torch.cat((body_joint_img, ljoint, rjoint), dim=1)
     return dict(
-        pose=pose, root_pose=root_pose, body_pose=body_pose,
-        lhand_pose=lhand_pose, rhand_pose=rhand_pose, jaw_pose=jaw_pose,
-        shape=shape, expr=expr, cam_trans=cam_trans, joint_img=joint_img,
-        joint_proj=joint_proj, joint_cam=joint_cam, mesh_cam=mesh_cam,
-        lhand_bbox=bbox['lhand'], rhand_bbox=bbox['rhand'],
-        face_bbox=bbox['face'], hand_img=hand_img, face_img=face_img,
-        **box)
+        pose=pose,
+        root_pose=root_pose,
+        body_pose=body_pose,
+        lhand_pose=lhand_pose,
+        rhand_pose=rhand_pose,
+        jaw_pose=jaw_pose,
+        shape=shape,
+        expr=expr,
+        cam_trans=cam_trans,
+        joint_img=joint_img,
+        joint_proj=joint_proj,
+        joint_cam=joint_cam,
+        mesh_cam=mesh_cam,
+        lhand_bbox=bbox['lhand'],
+        rhand_bbox=bbox['rhand'],
+        face_bbox=bbox['face'],
+        hand_img=hand_img,
+        face_img=face_img,
+        **box,
+    )
 
 
 def hand4whole_predict(model, img: Tensor, cfg=H4W_CFG) -> Dict[str, Tensor]:
     """§2.15 test-mode outputs (eval-mode BN)."""
     out = hand4whole_forward(model, img, training=False, cfg=cfg)
     joint_img = out['joint_img']
-    joint_img = torch.cat((
-        joint_img[:, :25],
-        hand_hm_to_body_hm(joint_img[:, 25:45], out['lhand_bbox'], cfg),
-        hand_hm_to_body_hm(joint_img[:, 45:65], out['rhand_bbox'], cfg)),
-        dim=1)
+    joint_img = torch.cat(
+        (
+            joint_img[:, :25],
+            hand_hm_to_body_hm(joint_img[:, 25:45], out['lhand_bbox'], cfg),
+            hand_hm_to_body_hm(joint_img[:, 45:65], out['rhand_bbox'], cfg),
+        ),
+        dim=1,
+    )
     sx = cfg['input_img_shape'][1] / cfg['input_body_shape'][1]
     sy = cfg['input_img_shape'][0] / cfg['input_body_shape'][0]
     scale = joint_img.new_tensor([sx, sy, sx, sy])
@@ -505,11 +653,13 @@ def hand4whole_predict(model, img: Tensor, cfg=H4W_CFG) -> Dict[str, Tensor]:
         cam_trans=out['cam_trans'],
         lhand_bbox=out['lhand_bbox'] * scale,
         rhand_bbox=out['rhand_bbox'] * scale,
-        face_bbox=out['face_bbox'] * scale)
+        face_bbox=out['face_bbox'] * scale,
+    )
 
 
-def hand4whole_losses(model, img: Tensor, samples: List,
-                      cfg=H4W_CFG) -> Dict[str, Tensor]:
+def hand4whole_losses(
+    model, img: Tensor, samples: List, cfg=H4W_CFG
+) -> Dict[str, Tensor]:
     """§4.1-§4.4: the 11 whole-body losses (train-mode BN)."""
     out = hand4whole_forward(model, img, training=True, cfg=cfg)
 
@@ -518,41 +668,52 @@ def hand4whole_losses(model, img: Tensor, samples: List,
 
     is_3d = gt('is_3d').reshape(-1)
     loss = {}
-    loss['smplx_pose'] = param_loss(out['pose'], gt('smplx_pose'),
-                                    gt('smplx_pose_valid'))
-    loss['smplx_shape'] = param_loss(out['shape'], gt('smplx_shape'),
-                                     gt('smplx_shape_valid')[:, None])
-    loss['smplx_expr'] = param_loss(out['expr'], gt('smplx_expr'),
-                                    gt('smplx_expr_valid')[:, None])
-    loss['joint_cam'] = coord_loss(out['joint_cam'], gt('joint_cam'),
-                                   gt('joint_valid') * is_3d[:, None, None])
-    loss['smplx_joint_cam'] = coord_loss(out['joint_cam'],
-                                         gt('smplx_joint_cam'),
-                                         gt('smplx_joint_valid'))
+    loss['smplx_pose'] = param_loss(
+        out['pose'], gt('smplx_pose'), gt('smplx_pose_valid')
+    )
+    loss['smplx_shape'] = param_loss(
+        out['shape'], gt('smplx_shape'), gt('smplx_shape_valid')[:, None]
+    )
+    loss['smplx_expr'] = param_loss(
+        out['expr'], gt('smplx_expr'), gt('smplx_expr_valid')[:, None]
+    )
+    loss['joint_cam'] = coord_loss(
+        out['joint_cam'],
+        gt('joint_cam'),
+        gt('joint_valid') * is_3d[:, None, None],
+    )
+    loss['smplx_joint_cam'] = coord_loss(
+        out['joint_cam'], gt('smplx_joint_cam'), gt('smplx_joint_valid')
+    )
     for part in ('lhand', 'rhand', 'face'):
         valid = gt(f'{part}_bbox_valid').reshape(-1)[:, None]
-        loss[f'{part}_bbox'] = (
-            coord_loss(out[f'{part}_center'], gt(f'{part}_bbox_center'),
-                       valid) +
-            coord_loss(out[f'{part}_size'], gt(f'{part}_bbox_size'), valid))
+        loss[f'{part}_bbox'] = coord_loss(
+            out[f'{part}_center'], gt(f'{part}_bbox_center'), valid
+        ) + coord_loss(out[f'{part}_size'], gt(f'{part}_bbox_size'), valid)
 
     # §4.3 hand-target re-mapping into the predicted (detached) hand boxes
-    targets = dict(joint_img=gt('joint_img'),
-                   smplx_joint_img=gt('smplx_joint_img'),
-                   joint_trunc=gt('joint_trunc'),
-                   smplx_joint_trunc=gt('smplx_joint_trunc'))
+    targets = dict(
+        joint_img=gt('joint_img'),
+        smplx_joint_img=gt('smplx_joint_img'),
+        joint_trunc=gt('joint_trunc'),
+        smplx_joint_trunc=gt('smplx_joint_trunc'),
+    )
     hand_hm = cfg['output_hand_hm_shape']
     for part, rows in (('lhand', SMPLX_LHAND), ('rhand', SMPLX_RHAND)):
         bbox = out[f'{part}_bbox']
-        for coord_key, trunc_key in (('joint_img', 'joint_trunc'),
-                                     ('smplx_joint_img',
-                                      'smplx_joint_trunc')):
-            coord = body_hm_to_hand_hm(targets[coord_key][:, rows], bbox,
-                                       cfg)
+        for coord_key, trunc_key in (
+            ('joint_img', 'joint_trunc'),
+            ('smplx_joint_img', 'smplx_joint_trunc'),
+        ):
+            coord = body_hm_to_hand_hm(targets[coord_key][:, rows], bbox, cfg)
             trunc = targets[trunc_key][:, rows, 0]
             x, y = coord[:, :, 0], coord[:, :, 1]
-            trunc = trunc * ((x >= 0) & (x < hand_hm[2]) & (y >= 0) &
-                             (y < hand_hm[1])).float()
+            trunc = (
+                trunc
+                * (
+                    (x >= 0) & (x < hand_hm[2]) & (y >= 0) & (y < hand_hm[1])
+                ).float()
+            )
             new_coord = targets[coord_key].clone()
             new_coord[:, rows] = coord
             new_trunc = targets[trunc_key].clone()
@@ -564,32 +725,47 @@ def hand4whole_losses(model, img: Tensor, samples: List,
     joint_proj = out['joint_proj']
     pieces = [joint_proj[:, :25]]
     for part, rows in (('lhand', SMPLX_LHAND), ('rhand', SMPLX_RHAND)):
-        coord = body_hm_to_hand_hm(joint_proj[:, rows],
-                                   out[f'{part}_bbox'], cfg)
-        pieces.append(translation_align(
-            coord, targets['joint_img'][:, rows, :2],
-            targets['joint_trunc'][:, rows, 0]))
-    pieces.append(translation_align(
-        joint_proj[:, SMPLX_FACE], targets['joint_img'][:, SMPLX_FACE, :2],
-        targets['joint_trunc'][:, SMPLX_FACE, 0]))
+        coord = body_hm_to_hand_hm(
+            joint_proj[:, rows], out[f'{part}_bbox'], cfg
+        )
+        pieces.append(
+            translation_align(
+                coord,
+                targets['joint_img'][:, rows, :2],
+                targets['joint_trunc'][:, rows, 0],
+            )
+        )
+    pieces.append(
+        translation_align(
+            joint_proj[:, SMPLX_FACE],
+            targets['joint_img'][:, SMPLX_FACE, :2],
+            targets['joint_trunc'][:, SMPLX_FACE, 0],
+        )
+    )
     joint_proj = torch.cat(pieces, dim=1)
 
     pos = SMPLX_BODY + SMPLX_LHAND + SMPLX_RHAND  # reduce_joint_set, §3.3c
-    loss['joint_proj'] = coord_loss(joint_proj,
-                                    targets['joint_img'][:, :, :2],
-                                    targets['joint_trunc'])
-    loss['joint_img'] = coord_loss(out['joint_img'],
-                                   targets['joint_img'][:, pos],
-                                   targets['joint_trunc'][:, pos], is_3d)
+    loss['joint_proj'] = coord_loss(
+        joint_proj, targets['joint_img'][:, :, :2], targets['joint_trunc']
+    )
+    loss['joint_img'] = coord_loss(
+        out['joint_img'],
+        targets['joint_img'][:, pos],
+        targets['joint_trunc'][:, pos],
+        is_3d,
+    )
     loss['smplx_joint_img'] = coord_loss(
-        out['joint_img'], targets['smplx_joint_img'][:, pos],
-        targets['smplx_joint_trunc'][:, pos])
+        out['joint_img'],
+        targets['smplx_joint_img'][:, pos],
+        targets['smplx_joint_trunc'][:, pos],
+    )
     return {f'loss_{k}': v.mean() for k, v in loss.items()}
 
 
 # ================================================================= Pose2Pose
-def pose2pose_forward(model, img: Tensor, part: str,
-                      training: bool) -> Dict[str, Tensor]:
+def pose2pose_forward(
+    model, img: Tensor, part: str, training: bool
+) -> Dict[str, Tensor]:
     """§2.18 with §2.13/§2.14 per part (no RoI stage)."""
     cfg = P2P_CFG[part]
     p = _state(model)
@@ -619,30 +795,43 @@ def pose2pose_forward(model, img: Tensor, part: str,
         shape = linear(pooled, p, 'head.shape_out.0')
         expr = linear(pooled, p, 'head.expr_out.0')
         cam_param = linear(pooled, p, 'head.cam_out.0')
-    k = camera_depth_prior(cfg['focal'], cfg['camera_3d_size'],
-                           cfg['input_img_shape'])
+    k = camera_depth_prior(
+        cfg['focal'], cfg['camera_3d_size'], cfg['input_img_shape']
+    )
     cam_trans = camera_translation(cam_param, k)
     if part == 'body':
         # two zero hand rotations appended -> 69-d SMPL body_pose
         body_pose = torch.cat((rest_pose, rest_pose.new_zeros(n, 6)), dim=1)
-        res = model.body_model(betas=shape, global_orient=root_pose,
-                               body_pose=body_pose)
+        res = model.body_model(
+            betas=shape, global_orient=root_pose, body_pose=body_pose
+        )
         out['pose'] = torch.cat((root_pose, body_pose), dim=1)  # (N, 72)
     elif part == 'hand':
-        res = model.body_model(betas=shape, global_orient=root_pose,
-                               hand_pose=rest_pose)
+        res = model.body_model(
+            betas=shape, global_orient=root_pose, hand_pose=rest_pose
+        )
         out['pose'] = torch.cat((root_pose, rest_pose), dim=1)  # (N, 48)
     else:
         zeros = root_pose.new_zeros(n, 3)
-        res = model.body_model(betas=shape, expression=expr,
-                               global_orient=root_pose, jaw_pose=jaw_pose,
-                               neck_pose=zeros, leye_pose=zeros,
-                               reye_pose=zeros)
+        res = model.body_model(
+            betas=shape,
+            expression=expr,
+            global_orient=root_pose,
+            jaw_pose=jaw_pose,
+            neck_pose=zeros,
+            leye_pose=zeros,
+            reye_pose=zeros,
+        )
         out.update(root_pose=root_pose, jaw_pose=jaw_pose, expr=expr)
     joints = res['joints']
-    out['joint_proj'] = project(joints, cam_trans, cfg['focal'],
-                                cfg['princpt'], cfg['input_img_shape'],
-                                cfg['output_hm_shape'])
+    out['joint_proj'] = project(
+        joints,
+        cam_trans,
+        cfg['focal'],
+        cfg['princpt'],
+        cfg['input_img_shape'],
+        cfg['output_hm_shape'],
+    )
     out['joint_cam'] = joints - joints[:, :1]  # root-relative (root = 0)
     out['mesh_cam'] = res['vertices'] + cam_trans[:, None]
     out.update(shape=shape, cam_trans=cam_trans)
@@ -653,25 +842,38 @@ def pose2pose_predict(model, img: Tensor, part: str) -> Dict[str, Tensor]:
     """§2.18 test outputs (+ h4w's ``*_joint_proj`` / ``cam_trans``)."""
     out = pose2pose_forward(model, img, part, training=False)
     if part == 'body':
-        return dict(smpl_mesh_cam=out['mesh_cam'],
-                    smpl_joint_proj=out['joint_proj'],
-                    smpl_pose=out['pose'], smpl_shape=out['shape'],
-                    joint_img=out['joint_img'], cam_trans=out['cam_trans'])
+        return dict(
+            smpl_mesh_cam=out['mesh_cam'],
+            smpl_joint_proj=out['joint_proj'],
+            smpl_pose=out['pose'],
+            smpl_shape=out['shape'],
+            joint_img=out['joint_img'],
+            cam_trans=out['cam_trans'],
+        )
     if part == 'hand':
-        return dict(mano_mesh_cam=out['mesh_cam'],
-                    mano_joint_proj=out['joint_proj'],
-                    mano_pose=out['pose'], mano_shape=out['shape'],
-                    joint_img=out['joint_img'], cam_trans=out['cam_trans'])
-    return dict(flame_joint_cam=out['joint_cam'],
-                flame_mesh_cam=out['mesh_cam'],
-                flame_joint_proj=out['joint_proj'],
-                flame_root_pose=out['root_pose'],
-                flame_jaw_pose=out['jaw_pose'], flame_shape=out['shape'],
-                flame_expr=out['expr'], cam_trans=out['cam_trans'])
+        return dict(
+            mano_mesh_cam=out['mesh_cam'],
+            mano_joint_proj=out['joint_proj'],
+            mano_pose=out['pose'],
+            mano_shape=out['shape'],
+            joint_img=out['joint_img'],
+            cam_trans=out['cam_trans'],
+        )
+    return dict(
+        flame_joint_cam=out['joint_cam'],
+        flame_mesh_cam=out['mesh_cam'],
+        flame_joint_proj=out['joint_proj'],
+        flame_root_pose=out['root_pose'],
+        flame_jaw_pose=out['jaw_pose'],
+        flame_shape=out['shape'],
+        flame_expr=out['expr'],
+        cam_trans=out['cam_trans'],
+    )
 
 
-def pose2pose_losses(model, img: Tensor, samples: List,
-                     part: str) -> Dict[str, Tensor]:
+def pose2pose_losses(
+    model, img: Tensor, samples: List, part: str
+) -> Dict[str, Tensor]:
     """§4.6 (all weights 1, mean over all elements, no re-mapping)."""
     out = pose2pose_forward(model, img, part, training=True)
 
@@ -684,26 +886,40 @@ def pose2pose_losses(model, img: Tensor, samples: List,
     loss = {}
     if part in ('body', 'hand'):
         pos = SMPL_POS_FROM_33 if part == 'body' else list(range(21))
-        loss['joint_img'] = coord_loss(out['joint_img'], joint_img[:, pos],
-                                       joint_trunc[:, pos], is_3d)
+        loss['joint_img'] = coord_loss(
+            out['joint_img'], joint_img[:, pos], joint_trunc[:, pos], is_3d
+        )
         loss[f'{prefix}_joint_img'] = coord_loss(
-            out['joint_img'], gt(f'{prefix}_joint_img')[:, pos],
-            gt(f'{prefix}_joint_trunc')[:, pos])
-        loss[f'{prefix}_pose'] = param_loss(out['pose'], gt(f'{prefix}_pose'),
-                                            gt(f'{prefix}_pose_valid'))
+            out['joint_img'],
+            gt(f'{prefix}_joint_img')[:, pos],
+            gt(f'{prefix}_joint_trunc')[:, pos],
+        )
+        loss[f'{prefix}_pose'] = param_loss(
+            out['pose'], gt(f'{prefix}_pose'), gt(f'{prefix}_pose_valid')
+        )
         loss[f'{prefix}_shape'] = param_loss(
-            out['shape'], gt(f'{prefix}_shape'),
-            gt(f'{prefix}_shape_valid').reshape(-1)[:, None])
+            out['shape'],
+            gt(f'{prefix}_shape'),
+            gt(f'{prefix}_shape_valid').reshape(-1)[:, None],
+        )
     else:
         for name in ('root_pose', 'jaw_pose', 'shape', 'expr'):
             loss[f'flame_{name}'] = param_loss(
-                out[name], gt(f'flame_{name}'),
-                gt(f'flame_{name}_valid').reshape(-1)[:, None])
-    loss['joint_proj'] = coord_loss(out['joint_proj'], joint_img[:, :, :2],
-                                    joint_trunc)
-    loss['joint_cam'] = coord_loss(out['joint_cam'], gt('joint_cam'),
-                                   gt('joint_valid') * is_3d[:, None, None])
-    loss[f'{prefix}_joint_cam'] = coord_loss(out['joint_cam'],
-                                             gt(f'{prefix}_joint_cam'),
-                                             gt(f'{prefix}_joint_valid'))
+                out[name],
+                gt(f'flame_{name}'),
+                gt(f'flame_{name}_valid').reshape(-1)[:, None],
+            )
+    loss['joint_proj'] = coord_loss(
+        out['joint_proj'], joint_img[:, :, :2], joint_trunc
+    )
+    loss['joint_cam'] = coord_loss(
+        out['joint_cam'],
+        gt('joint_cam'),
+        gt('joint_valid') * is_3d[:, None, None],
+    )
+    loss[f'{prefix}_joint_cam'] = coord_loss(
+        out['joint_cam'],
+        gt(f'{prefix}_joint_cam'),
+        gt(f'{prefix}_joint_valid'),
+    )
     return {f'loss_{k}': v.mean() for k, v in loss.items()}

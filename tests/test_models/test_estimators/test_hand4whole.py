@@ -1,29 +1,39 @@
 """Hand4Whole: one training step and prediction from the config, the
 detach points of spec §4.5, left-hand un-flip (§2.10) and the target
 re-mapping of §4.3/§4.4."""
+
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
+from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 
-from conftest import REPO_ROOT
-from h4w.models.estimators.hand4whole import (align_translation,
-                                              body_hm_to_hand_hm,
-                                              hand_hm_to_body_hm)
+from h4w.models.estimators.hand4whole import (
+    align_translation,
+    body_hm_to_hand_hm,
+    hand_hm_to_body_hm,
+)
 from h4w.models.utils import flip_axis_angle
 from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
 
 CONFIG = osp.join(REPO_ROOT, 'configs/_base_/models/hand4whole_res50.py')
 LOSS_KEYS = {
-    'loss_smplx_pose', 'loss_smplx_shape', 'loss_smplx_expr',
-    'loss_joint_cam', 'loss_smplx_joint_cam', 'loss_lhand_bbox',
-    'loss_rhand_bbox', 'loss_face_bbox', 'loss_joint_proj',
-    'loss_joint_img', 'loss_smplx_joint_img'
+    'loss_smplx_pose',
+    'loss_smplx_shape',
+    'loss_smplx_expr',
+    'loss_joint_cam',
+    'loss_smplx_joint_cam',
+    'loss_lhand_bbox',
+    'loss_rhand_bbox',
+    'loss_face_bbox',
+    'loss_joint_proj',
+    'loss_joint_img',
+    'loss_smplx_joint_img',
 }
 
 
@@ -87,8 +97,9 @@ def grads(loss, modules):
     out = {}
     for name, module in modules.items():
         params = [p for p in module.parameters() if p.requires_grad]
-        gs = torch.autograd.grad(loss, params, retain_graph=True,
-                                 allow_unused=True)
+        gs = torch.autograd.grad(
+            loss, params, retain_graph=True, allow_unused=True
+        )
         out[name] = any(g is not None and g.abs().sum() > 0 for g in gs)
     return out
 
@@ -111,27 +122,43 @@ def test_what_supervises_what(human_model_root):
     data = model.data_preprocessor(packed, True)
     for sample in data['data_samples']:
         sample.gt_instances.smplx_joint_img[0, 25:65, :2] = torch.tensor(
-            [2.9, 3.9])
+            [2.9, 3.9]
+        )
     losses = model(**data, mode='loss')
     m = model
     modules = dict(
-        box=m.box_head, body_pos=m.body_position_head,
-        hand_pos=m.hand_position_head, body_rot=m.body_rotation_head,
-        hand_rot=m.hand_rotation_head, face=m.face_head,
-        hand_backbone=m.hand_backbone, face_backbone=m.face_backbone,
-        backbone=m.backbone, cam=m.body_rotation_head.cam_out)
+        box=m.box_head,
+        body_pos=m.body_position_head,
+        hand_pos=m.hand_position_head,
+        body_rot=m.body_rotation_head,
+        hand_rot=m.hand_rotation_head,
+        face=m.face_head,
+        hand_backbone=m.hand_backbone,
+        face_backbone=m.face_backbone,
+        backbone=m.backbone,
+        cam=m.body_rotation_head.cam_out,
+    )
     bbox = sum(losses[f'loss_{p}_bbox'] for p in ('lhand', 'rhand', 'face'))
     not_bbox = sum(v for k, v in losses.items() if 'bbox' not in k)
     assert grads(bbox, modules) == dict(
-        box=True, body_pos=False, hand_pos=False, body_rot=False,
-        hand_rot=False, face=False, hand_backbone=False,
-        face_backbone=False, backbone=True, cam=False)
+        box=True,
+        body_pos=False,
+        hand_pos=False,
+        body_rot=False,
+        hand_rot=False,
+        face=False,
+        hand_backbone=False,
+        face_backbone=False,
+        backbone=True,
+        cam=False,
+    )
     assert not grads(not_bbox, modules)['box']
     g = grads(losses['loss_smplx_pose'], modules)
     assert g['body_rot'] and g['hand_rot'] and g['face']
     assert not g['body_pos'] and not g['hand_pos'] and not g['cam']
-    g = grads(losses['loss_joint_img'] + losses['loss_smplx_joint_img'],
-              modules)
+    g = grads(
+        losses['loss_joint_img'] + losses['loss_smplx_joint_img'], modules
+    )
     assert g['body_pos'] and g['hand_pos']
     assert not g['body_rot'] and not g['hand_rot'] and not g['cam']
     no_proj = sum(v for k, v in losses.items() if k != 'loss_joint_proj')
@@ -140,14 +167,14 @@ def test_what_supervises_what(human_model_root):
     assert g['cam'] and g['body_rot'] and g['hand_rot']
 
 
-@pytest.mark.parametrize('pixel_exact,offset', [(False, 7.0),
-                                                (True, 7.96875)])
+@pytest.mark.parametrize('pixel_exact,offset', [(False, 7.0), (True, 7.96875)])
 def test_left_hand_unflip(human_model_root, pixel_exact, offset):
     """If the left crop is the mirror image of the right crop (the same
     network input after the left flip), the left outputs are the mirrored
     right outputs: x -> offset - x and axis-angle (x, -y, -z)."""
-    model = build(human_model_root, light=True,
-                  pixel_exact_hand_unflip=pixel_exact).eval()
+    model = build(
+        human_model_root, light=True, pixel_exact_hand_unflip=pixel_exact
+    ).eval()
     crop = torch.rand(2, 3, 256, 256)
     model.hand_roi_extractor.forward = lambda img, bbox, flip=False: crop
     data = model.data_preprocessor(get_packed_inputs(2), False)
@@ -162,8 +189,9 @@ def test_left_hand_unflip(human_model_root, pixel_exact, offset):
 
 
 def test_rotation_matrix_pose_loss_flag(human_model_root):
-    model = build(human_model_root, light=True,
-                  loss_pose=dict(type='RotationMatrixLoss'))
+    model = build(
+        human_model_root, light=True, loss_pose=dict(type='RotationMatrixLoss')
+    )
     data = model.data_preprocessor(get_packed_inputs(2), True)
     losses = model(**data, mode='loss')
     assert torch.isfinite(losses['loss_smplx_pose'])
@@ -171,10 +199,9 @@ def test_rotation_matrix_pose_loss_flag(human_model_root):
 
 
 def test_hand_box_remapping_round_trip():
-    bbox = torch.tensor([[40., 60., 104., 124.]])  # 64 x 64 body pixels
+    bbox = torch.tensor([[40.0, 60.0, 104.0, 124.0]])  # 64 x 64 body pixels
     coords = torch.tensor([[[2.0, 3.0, 5.0], [1.25, 1.875, 1.0]]])
-    hand = body_hm_to_hand_hm(coords, bbox, (256, 192), (8, 8, 6),
-                              (8, 8, 8))
+    hand = body_hm_to_hand_hm(coords, bbox, (256, 192), (8, 8, 6), (8, 8, 8))
     # x1 = 40/192*6 = 1.25, w = 2 hm units -> x_hand = (x - 1.25) * 4
     torch.testing.assert_close(hand[0, :, 0], torch.tensor([3.0, 0.0]))
     # y1 = 60/256*8 = 1.875, h = 2 -> y_hand = (y - 1.875) * 4
@@ -186,11 +213,15 @@ def test_hand_box_remapping_round_trip():
 
 def test_align_translation_uses_valid_joints_only():
     pred = torch.zeros(2, 3, 2)
-    target = torch.tensor([[[1., 1.], [3., 1.], [100., 100.]],
-                           [[5., 5.], [5., 5.], [5., 5.]]])
-    mask = torch.tensor([[1., 1., 0.], [0., 0., 0.]])
+    target = torch.tensor(
+        [
+            [[1.0, 1.0], [3.0, 1.0], [100.0, 100.0]],
+            [[5.0, 5.0], [5.0, 5.0], [5.0, 5.0]],
+        ]
+    )
+    mask = torch.tensor([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
     out = align_translation(pred, target, mask)
-    torch.testing.assert_close(out[0], torch.tensor([[2., 1.]] * 3))
+    torch.testing.assert_close(out[0], torch.tensor([[2.0, 1.0]] * 3))
     torch.testing.assert_close(out[1], torch.zeros(3, 2))
 
 
@@ -201,16 +232,18 @@ def test_predictions_in_original_image(light_model):
     data['data_samples'][0].set_metainfo(dict(bb2img_trans=trans))
     pred = model.test_step(data)[0].pred_instances
     crop = pred.joint_img[0, :, :2] * torch.tensor([384 / 6, 512 / 8])
-    torch.testing.assert_close(pred.joint_img_orig[0],
-                               crop * 2 + torch.tensor([10.0, -5.0]))
+    torch.testing.assert_close(
+        pred.joint_img_orig[0], crop * 2 + torch.tensor([10.0, -5.0])
+    )
     box = pred.lhand_bbox[0]
-    torch.testing.assert_close(pred.lhand_bbox_orig[0],
-                               box * 2 + torch.tensor([10., -5, 10, -5]))
+    torch.testing.assert_close(
+        pred.lhand_bbox_orig[0], box * 2 + torch.tensor([10.0, -5, 10, -5])
+    )
     # virtual camera: f = 5000 * 2 (crop) * 2 (affine); c = crop centre
-    torch.testing.assert_close(pred.focal[0], torch.tensor([20000.,
-                                                            20000.]))
-    torch.testing.assert_close(pred.princpt[0],
-                               torch.tensor([192 * 2 + 10., 256 * 2 - 5.]))
+    torch.testing.assert_close(pred.focal[0], torch.tensor([20000.0, 20000.0]))
+    torch.testing.assert_close(
+        pred.princpt[0], torch.tensor([192 * 2 + 10.0, 256 * 2 - 5.0])
+    )
 
 
 def test_missing_target_names_the_sample(light_model):
@@ -232,8 +265,9 @@ def test_fresh_model_boxes_appendix_b(human_model_root):
     for part in ('lhand', 'rhand', 'face'):
         box = out[f'{part}_bbox'][0]
         center = (box[:2] + box[2:]) / 2
-        torch.testing.assert_close(center, torch.tensor([94., 126.]),
-                                   atol=1.0, rtol=0)
+        torch.testing.assert_close(
+            center, torch.tensor([94.0, 126.0]), atol=1.0, rtol=0
+        )
         assert (box[2:] - box[:2]).abs().max() < 2.0
 
 
@@ -256,5 +290,6 @@ def test_channels_last_gives_the_same_outputs(human_model_root):
     ref = model.test_step(get_packed_inputs(1))[0].pred_instances
     model = model.to(memory_format=torch.channels_last)
     out = model.test_step(get_packed_inputs(1))[0].pred_instances
-    torch.testing.assert_close(out.smplx_mesh_cam, ref.smplx_mesh_cam,
-                               atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        out.smplx_mesh_cam, ref.smplx_mesh_cam, atol=1e-4, rtol=0
+    )

@@ -25,6 +25,7 @@ Tolerances (float32, CPU), per field:
   focal length (ulp 2e-3 there, hence ``rtol=1e-6``).
 * losses: ``rtol=1e-4`` (scalar means of L1 terms).
 """
+
 import copy
 import math
 import os.path as osp
@@ -32,14 +33,14 @@ from contextlib import contextmanager
 
 import numpy as np
 import pytest
+import reference_impl as ref
 import torch
 import torch.nn.functional as F
+from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import nn
 
-import reference_impl as ref
-from conftest import REPO_ROOT
 from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
 
@@ -47,11 +48,12 @@ H4W_CONFIG = osp.join(REPO_ROOT, 'configs/_base_/models/hand4whole_res50.py')
 P2P_CASES = dict(
     body=dict(model_type='smpl', input=(256, 192), hm=(8, 8, 6)),
     hand=dict(model_type='mano', input=(256, 256), hm=(8, 8, 8)),
-    face=dict(model_type='flame', input=(256, 192), hm=(8, 8, 6)))
+    face=dict(model_type='flame', input=(256, 192), hm=(8, 8, 6)),
+)
 ATOL = 1e-4
 ORIG_TOL = dict(atol=1e-3, rtol=1e-6)
 LOSS_RTOL = 1e-4
-IDENTITY_6D = torch.tensor([1., 0., 0., 1., 0., 0.])
+IDENTITY_6D = torch.tensor([1.0, 0.0, 0.0, 1.0, 0.0, 0.0])
 #: High-frequency noise on the smooth test images. Kept small: a one-ulp
 #: difference of a part box (legitimate float32 rounding, e.g. x / 6 * 192
 #: vs x * 32) moves the RoI samples by ~1e-5 px, which changes the crop in
@@ -86,8 +88,15 @@ def randomize_(model: nn.Module, seed: int) -> None:
                 m.bias.normal_(0, 0.1, generator=g)
 
 
-def condition_(model: nn.Module, seed: int, rot6d=(), cam=(), boxes=(),
-               shape=(), heatmaps=()) -> None:
+def condition_(
+    model: nn.Module,
+    seed: int,
+    rot6d=(),
+    cam=(),
+    boxes=(),
+    shape=(),
+    heatmaps=(),
+) -> None:
     """Scale the final layers: 6D outputs = identity + moderate rotations,
     camera t_xy ~ cm and t_z = k * sigmoid(~0.5), box sizes 0.8-1.6 body
     hm units (1.6-3.2 after the x2 extension), |betas| mostly < 3, heat-map
@@ -98,8 +107,10 @@ def condition_(model: nn.Module, seed: int, rot6d=(), cam=(), boxes=(),
         for key in rot6d:
             sd[f'{key}.weight'].mul_(0.3)
             bias = sd[f'{key}.bias']
-            bias.copy_(IDENTITY_6D.repeat(bias.numel() // 6) +
-                       0.1 * torch.randn(bias.shape, generator=g))
+            bias.copy_(
+                IDENTITY_6D.repeat(bias.numel() // 6)
+                + 0.1 * torch.randn(bias.shape, generator=g)
+            )
         for key in cam:
             sd[f'{key}.weight'].mul_(0.05)
             sd[f'{key}.bias'].copy_(torch.tensor([0.01, -0.02, 0.5]))
@@ -116,8 +127,9 @@ def smooth_images(num: int, shape, seed: int):
     """Smooth random RGB images in [0, 255], different per sample."""
     g = torch.Generator().manual_seed(seed)
     low = torch.rand(num, 3, 7, 5, generator=g)
-    img = F.interpolate(low, size=tuple(shape), mode='bicubic',
-                        align_corners=False)
+    img = F.interpolate(
+        low, size=tuple(shape), mode='bicubic', align_corners=False
+    )
     img = img + NOISE * torch.rand(num, 3, *shape, generator=g)
     lo = img.amin(dim=(1, 2, 3), keepdim=True)
     hi = img.amax(dim=(1, 2, 3), keepdim=True)
@@ -140,8 +152,13 @@ def h4w_cfg(human_model_root, light=False):
     cfg.body_model.model_path = human_model_root
     if light:  # ResNet-18 body / hand backbones (as test_hand4whole.py)
         cfg.backbone.depth = cfg.hand_backbone.depth = 18
-        for head in ('body_position_head', 'box_head', 'hand_position_head',
-                     'hand_rotation_head', 'body_rotation_head'):
+        for head in (
+            'body_position_head',
+            'box_head',
+            'hand_position_head',
+            'hand_rotation_head',
+            'body_rotation_head',
+        ):
             cfg[head].in_channels = 512
         cfg.body_rotation_head.hand_channels = 512
     return cfg
@@ -152,32 +169,49 @@ def build_h4w(human_model_root, light, seed):
     model = MODELS.build(h4w_cfg(human_model_root, light))
     randomize_(model, seed)
     condition_(
-        model, seed + 1,
-        rot6d=('body_rotation_head.root_pose_out.0',
-               'body_rotation_head.body_pose_out.0',
-               'hand_rotation_head.hand_pose_out.0',
-               'face_head.jaw_pose_out.0'),
-        cam=('body_rotation_head.cam_out.0', ),
-        boxes=tuple(f'box_head.{p}_size.2'
-                    for p in ('lhand', 'rhand', 'face')),
-        shape=('body_rotation_head.shape_out.0', ),
-        heatmaps=('body_position_head.conv.0', 'hand_position_head.conv.0',
-                  'box_head.bbox_center.0'))
+        model,
+        seed + 1,
+        rot6d=(
+            'body_rotation_head.root_pose_out.0',
+            'body_rotation_head.body_pose_out.0',
+            'hand_rotation_head.hand_pose_out.0',
+            'face_head.jaw_pose_out.0',
+        ),
+        cam=('body_rotation_head.cam_out.0',),
+        boxes=tuple(
+            f'box_head.{p}_size.2' for p in ('lhand', 'rhand', 'face')
+        ),
+        shape=('body_rotation_head.shape_out.0',),
+        heatmaps=(
+            'body_position_head.conv.0',
+            'hand_position_head.conv.0',
+            'box_head.bbox_center.0',
+        ),
+    )
     return model.eval()
 
 
 def build_p2p(part, human_model_root, seed):
     init_default_scope('h4w')
     cfg = Config.fromfile(
-        osp.join(REPO_ROOT, f'configs/pose2pose/pose2pose_{part}_res50.py'))
+        osp.join(REPO_ROOT, f'configs/pose2pose/pose2pose_{part}_res50.py')
+    )
     cfg.model.body_model.model_path = human_model_root
     model = MODELS.build(cfg.model)
     randomize_(model, seed)
-    rot6d = ('head.pose_out.0', ) if part == 'face' else (
-        'head.root_pose_out.0', 'head.pose_out.0')
-    condition_(model, seed + 1, rot6d=rot6d, cam=('head.cam_out.0', ),
-               shape=('head.shape_out.0', ),
-               heatmaps=() if part == 'face' else ('position_head.conv.0', ))
+    rot6d = (
+        ('head.pose_out.0',)
+        if part == 'face'
+        else ('head.root_pose_out.0', 'head.pose_out.0')
+    )
+    condition_(
+        model,
+        seed + 1,
+        rot6d=rot6d,
+        cam=('head.cam_out.0',),
+        shape=('head.shape_out.0',),
+        heatmaps=() if part == 'face' else ('position_head.conv.0',),
+    )
     return model.eval()
 
 
@@ -189,16 +223,18 @@ def h4w_packed(num, seed):
 
 def p2p_packed(part, num, seed):
     case = P2P_CASES[part]
-    packed = get_packed_inputs(num, case['model_type'], case['input'],
-                               case['hm'], seed=seed)
+    packed = get_packed_inputs(
+        num, case['model_type'], case['input'], case['hm'], seed=seed
+    )
     packed['inputs'] = smooth_images(num, case['input'], seed)
     return packed
 
 
 # ------------------------------------------------------------- comparison
 def gather_preds(samples, keys):
-    return {k: torch.cat([s.pred_instances.get(k) for s in samples])
-            for k in keys}
+    return {
+        k: torch.cat([s.pred_instances.get(k) for s in samples]) for k in keys
+    }
 
 
 def assert_outputs_close(h4w, reference, tol):
@@ -210,8 +246,9 @@ def assert_outputs_close(h4w, reference, tol):
         assert got.shape == value.shape, (key, got.shape, value.shape)
         diff = (got - value).abs().max().item()
         report.append(f'{key}: {diff:.2e}')
-        torch.testing.assert_close(got, value, msg=lambda m, k=key: f'{k}: '
-                                   f'{m}', **tol(key))
+        torch.testing.assert_close(
+            got, value, msg=lambda m, k=key: f'{k}: {m}', **tol(key)
+        )
     print('max abs diff ->', ', '.join(report))
 
 
@@ -221,8 +258,13 @@ def assert_losses_close(h4w, reference):
     for key, value in reference.items():
         got = h4w[key].detach().float()
         report.append(f'{key}: {abs(got - value).item():.2e}')
-        torch.testing.assert_close(got, value.float(), rtol=LOSS_RTOL,
-                                   atol=0, msg=lambda m, k=key: f'{k}: {m}')
+        torch.testing.assert_close(
+            got,
+            value.float(),
+            rtol=LOSS_RTOL,
+            atol=0,
+            msg=lambda m, k=key: f'{k}: {m}',
+        )
     print('loss abs diff ->', ', '.join(report))
 
 
@@ -238,10 +280,14 @@ def _orig_outputs(pred, samples):
     pixels (x 384/6, y 512/8), then ``bb2img_trans``; the virtual camera
     f = 5000 * 2 (body input -> crop) scaled by the affine, principal
     point = the affine image of the crop centre (192, 256)."""
-    trans = torch.stack([
-        torch.as_tensor(np.asarray(s.metainfo['bb2img_trans']),
-                        dtype=torch.float32) for s in samples
-    ])  # (N, 2, 3)
+    trans = torch.stack(
+        [
+            torch.as_tensor(
+                np.asarray(s.metainfo['bb2img_trans']), dtype=torch.float32
+            )
+            for s in samples
+        ]
+    )  # (N, 2, 3)
 
     def affine(xy):
         return xy @ trans[:, :, :2].transpose(1, 2) + trans[:, None, :, 2]
@@ -249,14 +295,16 @@ def _orig_outputs(pred, samples):
     hm_to_px = torch.tensor([384 / 6, 512 / 8])
     out = dict(
         joint_img_orig=affine(pred['joint_img'][..., :2] * hm_to_px),
-        smplx_joint_proj_orig=affine(pred['smplx_joint_proj'] * hm_to_px))
+        smplx_joint_proj_orig=affine(pred['smplx_joint_proj'] * hm_to_px),
+    )
     for part in ('lhand', 'rhand', 'face'):
         box = pred[f'{part}_bbox'].reshape(-1, 2, 2)
         out[f'{part}_bbox_orig'] = affine(box).reshape(-1, 4)
     diag = torch.stack((trans[:, 0, 0], trans[:, 1, 1]), dim=1)
     out['focal'] = 5000 * 2 * diag
-    out['princpt'] = affine(torch.tensor([[[192., 256.]]]).expand(
-        len(samples), 1, 2))[:, 0]
+    out['princpt'] = affine(
+        torch.tensor([[[192.0, 256.0]]]).expand(len(samples), 1, 2)
+    )[:, 0]
     return out
 
 
@@ -269,16 +317,23 @@ def assert_not_degenerate_h4w(pred):
     joints = pred['joint_img']
     assert (joints[..., :2].std(dim=1) > 0.2).all()
     assert (pred['smplx_joint_proj'].std(dim=1) > 0.3).all()
-    poses = torch.cat([
-        pred[f'smplx_{k}_pose'].reshape(-1, 3)
-        for k in ('root', 'body', 'lhand', 'rhand', 'jaw')
-    ])
+    poses = torch.cat(
+        [
+            pred[f'smplx_{k}_pose'].reshape(-1, 3)
+            for k in ('root', 'body', 'lhand', 'rhand', 'jaw')
+        ]
+    )
     angle = poses.norm(dim=1)
     assert ((angle > 0.1) & (angle < 2.5)).float().mean() > 0.5
     assert angle.max() < 3.0  # away from pi (sign ambiguity)
     # the samples differ (a batch mix-up would show)
-    for key in ('smplx_body_pose', 'smplx_rhand_pose', 'lhand_bbox',
-                'smplx_expr', 'joint_img'):
+    for key in (
+        'smplx_body_pose',
+        'smplx_rhand_pose',
+        'lhand_bbox',
+        'smplx_expr',
+        'joint_img',
+    ):
         assert (pred[key][0] - pred[key][1]).abs().max() > 1e-2, key
 
 
@@ -332,8 +387,9 @@ def test_hand4whole_predict_batch3_rotations(light_model):
         if x.shape[0] != 3:
             return orig_rotmat(x)
         b1 = F.normalize(x[:, :, 0], dim=1)
-        b2 = F.normalize(x[:, :, 1] - (b1 * x[:, :, 1]).sum(1, True) * b1,
-                         dim=1)
+        b2 = F.normalize(
+            x[:, :, 1] - (b1 * x[:, :, 1]).sum(1, True) * b1, dim=1
+        )
         b3 = torch.linalg.cross(b1, b2, dim=0)  # first dim of size 3
         return torch.stack((b1, b2, b3), dim=2)
 
@@ -386,15 +442,21 @@ def _prepare_h4w_loss_batch(model, seed):
         gt = sample.gt_instances
         for key in list(gt.keys()):
             value = gt.get(key)
-            gt.set_field(torch.as_tensor(np.asarray(value)).float().clone()
-                         if not isinstance(value, torch.Tensor) else
-                         value.clone(), key)
+            gt.set_field(
+                torch.as_tensor(np.asarray(value)).float().clone()
+                if not isinstance(value, torch.Tensor)
+                else value.clone(),
+                key,
+            )
         # sample 1: no left-hand joint inside its box -> zero translation
-        for part, rows in (('lhand', ref.SMPLX_LHAND),
-                           ('rhand', ref.SMPLX_RHAND)):
+        for part, rows in (
+            ('lhand', ref.SMPLX_LHAND),
+            ('rhand', ref.SMPLX_RHAND),
+        ):
             inside = 0 if (i == 1 and part == 'lhand') else 14
-            _place_hand_targets(gt, boxes[f'{part}_bbox'][i], rows, rng,
-                                inside)
+            _place_hand_targets(
+                gt, boxes[f'{part}_bbox'][i], rows, rng, inside
+            )
 
         def rand_mask(shape, p=0.8):
             return (torch.rand(shape, generator=g) < p).float()
@@ -403,12 +465,13 @@ def _prepare_h4w_loss_batch(model, seed):
         gt.joint_trunc = rand_mask((1, 137, 1))
         gt.smplx_joint_valid = gt.smplx_joint_valid * rand_mask((1, 137, 1))
         gt.smplx_joint_trunc = gt.smplx_joint_trunc * rand_mask(
-            (1, 137, 1), 0.9)
+            (1, 137, 1), 0.9
+        )
         gt.smplx_pose_valid = rand_mask((1, 53)).repeat_interleave(3, 1)
-        gt.is_3d = torch.tensor([1. - i])
-        gt.smplx_shape_valid = torch.tensor([1. - i])
+        gt.is_3d = torch.tensor([1.0 - i])
+        gt.smplx_shape_valid = torch.tensor([1.0 - i])
         gt.smplx_expr_valid = torch.tensor([float(i)])
-        gt.lhand_bbox_valid = torch.tensor([1. - i])
+        gt.lhand_bbox_valid = torch.tensor([1.0 - i])
         gt.face_bbox_valid = torch.tensor([float(i)])
     return data
 
@@ -427,9 +490,9 @@ def test_hand4whole_losses_train_mode(light_model):
         model.train()
         data = _prepare_h4w_loss_batch(model, seed=5)
         with torch.no_grad():
-            expected = ref.hand4whole_losses(model, data['inputs'],
-                                             copy.deepcopy(
-                                                 data['data_samples']))
+            expected = ref.hand4whole_losses(
+                model, data['inputs'], copy.deepcopy(data['data_samples'])
+            )
             got = model(**copy.deepcopy(data), mode='loss')
     assert len(expected) == 11
     assert_losses_not_degenerate(expected)
@@ -443,8 +506,9 @@ def p2p_models(human_model_root):
 
     def get(part):
         if part not in cache:
-            cache[part] = build_p2p(part, human_model_root,
-                                    seed=30 + len(cache))
+            cache[part] = build_p2p(
+                part, human_model_root, seed=30 + len(cache)
+            )
         return cache[part]
 
     return get
@@ -491,14 +555,17 @@ def _prepare_p2p_loss_batch(model, part, seed):
         num = gt.joint_img.shape[1]
         gt.joint_valid = (torch.rand(1, num, 1, generator=g) < 0.8).float()
         gt.joint_trunc = (torch.rand(1, num, 1, generator=g) < 0.8).float()
-        gt.is_3d = torch.tensor([1. - i])
+        gt.is_3d = torch.tensor([1.0 - i])
         for key in gt.keys():
-            if key.endswith('_pose_valid') and key.startswith(('smpl',
-                                                               'mano')):
-                gt.set_field((torch.rand(gt.get(key).shape, generator=g) <
-                              0.7).float(), key)
+            if key.endswith('_pose_valid') and key.startswith(
+                ('smpl', 'mano')
+            ):
+                gt.set_field(
+                    (torch.rand(gt.get(key).shape, generator=g) < 0.7).float(),
+                    key,
+                )
             elif key.endswith('_shape_valid'):
-                gt.set_field(torch.tensor([1. - i]), key)
+                gt.set_field(torch.tensor([1.0 - i]), key)
             elif key in ('flame_root_pose_valid', 'flame_expr_valid'):
                 gt.set_field(torch.tensor([float(i)]), key)
     return data
@@ -512,9 +579,12 @@ def test_pose2pose_losses(part, p2p_models):
         model.train()
         data = _prepare_p2p_loss_batch(model, part, seed=7)
         with torch.no_grad():
-            expected = ref.pose2pose_losses(model, data['inputs'],
-                                            copy.deepcopy(
-                                                data['data_samples']), part)
+            expected = ref.pose2pose_losses(
+                model,
+                data['inputs'],
+                copy.deepcopy(data['data_samples']),
+                part,
+            )
             got = model(**copy.deepcopy(data), mode='loss')
     assert len(expected) == 7
     assert_losses_not_degenerate(expected)

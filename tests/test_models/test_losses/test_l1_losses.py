@@ -1,5 +1,6 @@
 """Masked L1 losses (spec §4.1): zero for perfect predictions, masked
 entries ignored, mean over all elements."""
+
 import torch
 
 from h4w.models.losses import CoordLoss, ParamLoss, RotationMatrixLoss
@@ -10,7 +11,7 @@ def test_coord_loss_value_mask_and_is_3d():
     loss = CoordLoss()
     pred = torch.zeros(2, 3, 3)
     target = torch.ones(2, 3, 3)
-    valid = torch.tensor([[[1.], [0.], [1.]], [[1.], [1.], [0.]]])
+    valid = torch.tensor([[[1.0], [0.0], [1.0]], [[1.0], [1.0], [0.0]]])
     # 8 valid of 18 elements (masked ones count in the denominator)
     assert torch.isclose(loss(pred, target, valid), torch.tensor(12 / 18))
     assert loss(target, target, valid) == 0
@@ -19,17 +20,19 @@ def test_coord_loss_value_mask_and_is_3d():
     target2[0, 1] = 100
     assert loss(pred, target2, valid) == loss(pred, target, valid)
     # is_3d drops the z column of 2D samples
-    is_3d = torch.tensor([1., 0.])
-    assert torch.isclose(loss(pred, target, valid, is_3d),
-                         torch.tensor((12 - 2) / 18))
-    assert CoordLoss(loss_weight=2.)(pred, target, valid) == 2 * loss(
-        pred, target, valid)
+    is_3d = torch.tensor([1.0, 0.0])
+    assert torch.isclose(
+        loss(pred, target, valid, is_3d), torch.tensor((12 - 2) / 18)
+    )
+    assert CoordLoss(loss_weight=2.0)(pred, target, valid) == 2 * loss(
+        pred, target, valid
+    )
 
 
 def test_param_loss():
     loss = ParamLoss()
     pred, target = torch.zeros(2, 10), torch.full((2, 10), 2.0)
-    valid = torch.tensor([[1.], [0.]])
+    valid = torch.tensor([[1.0], [0.0]])
     assert loss(pred, target, valid) == 1.0
     assert loss(target, target, valid) == 0
 
@@ -45,12 +48,16 @@ def test_rotation_matrix_loss():
     other[:, :3] = aa[:, :3] / angle * (angle - 2 * torch.pi)
     assert loss(other, aa, valid) < 1e-5
     pred = torch.zeros(2, 9)
-    expected = (axis_angle_to_rotmat(aa.reshape(-1, 3)) -
-                torch.eye(3)).abs().mean()
+    expected = (
+        (axis_angle_to_rotmat(aa.reshape(-1, 3)) - torch.eye(3)).abs().mean()
+    )
     assert torch.isclose(loss(pred, aa, valid), expected)
     # masking a joint (its 3 components) removes it
     valid[:, 3:6] = 0
-    per_joint = (axis_angle_to_rotmat(aa.reshape(-1, 3)) -
-                 torch.eye(3)).abs().reshape(2, 3, 9)
+    per_joint = (
+        (axis_angle_to_rotmat(aa.reshape(-1, 3)) - torch.eye(3))
+        .abs()
+        .reshape(2, 3, 9)
+    )
     per_joint[:, 1] = 0
     assert torch.isclose(loss(pred, aa, valid), per_joint.mean())

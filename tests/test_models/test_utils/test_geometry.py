@@ -1,41 +1,53 @@
 """Soft-argmax, joint-feature sampling, camera and box helpers (spec
 §2.4-§2.8, §2.14, App. B)."""
+
 import math
 
 import pytest
 import torch
 
-from h4w.models.utils import (depth_prior, get_camera_trans,
-                              init_head_weights, make_conv_layers,
-                              make_deconv_layers, make_linear_layers,
-                              project_to_heatmap, restore_bbox,
-                              sample_joint_features, soft_argmax_2d,
-                              soft_argmax_3d)
+from h4w.models.utils import (
+    depth_prior,
+    get_camera_trans,
+    init_head_weights,
+    make_conv_layers,
+    make_deconv_layers,
+    make_linear_layers,
+    project_to_heatmap,
+    restore_bbox,
+    sample_joint_features,
+    soft_argmax_2d,
+    soft_argmax_3d,
+)
 
 
 def test_soft_argmax_3d_peak_and_uniform():
     logits = torch.zeros(2, 3, 8, 8, 6)
     # uniform -> grid centre (x, y, z) = ((W-1)/2, (H-1)/2, (D-1)/2)
-    torch.testing.assert_close(soft_argmax_3d(logits),
-                               torch.tensor([2.5, 3.5, 3.5]).expand(2, 3, 3))
+    torch.testing.assert_close(
+        soft_argmax_3d(logits), torch.tensor([2.5, 3.5, 3.5]).expand(2, 3, 3)
+    )
     logits[0, 1, 5, 2, 4] = 100.0  # d=5, h=2, w=4
     out = soft_argmax_3d(logits)
-    torch.testing.assert_close(out[0, 1], torch.tensor([4., 2., 5.]))
+    torch.testing.assert_close(out[0, 1], torch.tensor([4.0, 2.0, 5.0]))
 
 
 def test_soft_argmax_2d_peak_and_uniform():
     logits = torch.zeros(1, 3, 64, 48)
-    torch.testing.assert_close(soft_argmax_2d(logits),
-                               torch.tensor([23.5, 31.5]).expand(1, 3, 2))
+    torch.testing.assert_close(
+        soft_argmax_2d(logits), torch.tensor([23.5, 31.5]).expand(1, 3, 2)
+    )
     logits[0, 2, 10, 40] = 100.0
-    torch.testing.assert_close(soft_argmax_2d(logits)[0, 2],
-                               torch.tensor([40., 10.]))
+    torch.testing.assert_close(
+        soft_argmax_2d(logits)[0, 2], torch.tensor([40.0, 10.0])
+    )
 
 
 def test_sample_joint_features_index_convention():
     feat = torch.arange(2 * 4 * 5, dtype=torch.float32).reshape(1, 2, 4, 5)
-    coords = torch.tensor([[[0., 0.], [4., 3.], [1.5, 2.0], [2.0, 0.5],
-                            [-1.0, 0.0]]])
+    coords = torch.tensor(
+        [[[0.0, 0.0], [4.0, 3.0], [1.5, 2.0], [2.0, 0.5], [-1.0, 0.0]]]
+    )
     out = sample_joint_features(feat, coords)
     assert out.shape == (1, 5, 2)
     f = feat[0]
@@ -48,11 +60,12 @@ def test_sample_joint_features_index_convention():
 
 def test_depth_prior_values():
     assert depth_prior((5000, 5000), 2.5, (256, 192)) == pytest.approx(
-        56.38186, abs=1e-5)
-    assert depth_prior((5000, 5000), 0.4, (256, 256)) == pytest.approx(
-        7.8125)
+        56.38186, abs=1e-5
+    )
+    assert depth_prior((5000, 5000), 0.4, (256, 256)) == pytest.approx(7.8125)
     assert depth_prior((5000, 5000), 0.4, (256, 192)) == pytest.approx(
-        9.0210, abs=1e-4)
+        9.0210, abs=1e-4
+    )
 
 
 def test_camera_and_projection():
@@ -61,14 +74,16 @@ def test_camera_and_projection():
     torch.testing.assert_close(trans, torch.tensor([[0.1, -0.2, 28.19]]))
     # a point at (0, 0, t_z) lands on the principal point: (3, 4) hm units
     joints = torch.tensor([[[-0.1, 0.2, 0.0], [0.0, 0.0, 1.0]]])
-    proj = project_to_heatmap(joints, trans, (5000, 5000), (96, 128),
-                              (256, 192), (8, 8, 6))
-    torch.testing.assert_close(proj[0, 0], torch.tensor([3., 4.]))
+    proj = project_to_heatmap(
+        joints, trans, (5000, 5000), (96, 128), (256, 192), (8, 8, 6)
+    )
+    torch.testing.assert_close(proj[0, 0], torch.tensor([3.0, 4.0]))
     z = 1.0 + 28.19 + 1e-4
     expected_u = 0.1 / z * 5000 + 96
     expected_v = -0.2 / z * 5000 + 128
     torch.testing.assert_close(
-        proj[0, 1], torch.tensor([expected_u / 192 * 6, expected_v / 256 * 8]))
+        proj[0, 1], torch.tensor([expected_u / 192 * 6, expected_v / 256 * 8])
+    )
 
 
 def test_restore_bbox_squares_and_extends():
@@ -77,23 +92,32 @@ def test_restore_bbox_squares_and_extends():
     out = restore_bbox(center, size, 1.0, 2.0, (256, 192), (8, 8, 6))
     # box 1: 32 x 16 px around (96, 128) -> 32 x 32 -> x2 = 64 x 64
     # box 2: 8 x 32 px -> 32 x 32 -> 64 x 64
-    expected = torch.tensor([[64., 96., 128., 160.]]).expand(2, 4)
+    expected = torch.tensor([[64.0, 96.0, 128.0, 160.0]]).expand(2, 4)
     torch.testing.assert_close(out, expected)
     # face: aspect 1, extension 1.5
-    out = restore_bbox(center[:1], size[:1], 1.0, 1.5, (256, 192),
-                       (8, 8, 6))
-    torch.testing.assert_close(out, torch.tensor([[72., 104., 120., 152.]]))
+    out = restore_bbox(center[:1], size[:1], 1.0, 1.5, (256, 192), (8, 8, 6))
+    torch.testing.assert_close(
+        out, torch.tensor([[72.0, 104.0, 120.0, 152.0]])
+    )
 
 
 def test_layer_builders_follow_reference_indices():
-    conv = make_conv_layers([8, 4, 2], kernel=1, stride=1, padding=0,
-                            bnrelu_final=False)
+    conv = make_conv_layers(
+        [8, 4, 2], kernel=1, stride=1, padding=0, bnrelu_final=False
+    )
     assert [type(m).__name__ for m in conv] == [
-        'Conv2d', 'BatchNorm2d', 'ReLU', 'Conv2d']
+        'Conv2d',
+        'BatchNorm2d',
+        'ReLU',
+        'Conv2d',
+    ]
     assert conv[0].bias is not None
     deconv = make_deconv_layers([8, 4, 4])
     assert [type(m).__name__ for m in deconv] == [
-        'ConvTranspose2d', 'BatchNorm2d', 'ReLU'] * 2
+        'ConvTranspose2d',
+        'BatchNorm2d',
+        'ReLU',
+    ] * 2
     assert deconv[0].bias is None
     assert deconv(torch.zeros(1, 8, 3, 5)).shape == (1, 4, 12, 20)
     linear = make_linear_layers([8, 4, 2], relu_final=False)
@@ -103,9 +127,11 @@ def test_layer_builders_follow_reference_indices():
 def test_init_head_weights():
     torch.manual_seed(0)
     module = torch.nn.Sequential(
-        torch.nn.Conv2d(256, 256, 3), torch.nn.BatchNorm2d(256),
+        torch.nn.Conv2d(256, 256, 3),
+        torch.nn.BatchNorm2d(256),
         torch.nn.ConvTranspose2d(256, 256, 4, bias=False),
-        torch.nn.Linear(512, 512))
+        torch.nn.Linear(512, 512),
+    )
     module[1].weight.data.fill_(3)
     module.apply(init_head_weights)
     assert math.isclose(module[0].weight.std().item(), 0.001, rel_tol=0.05)

@@ -1,13 +1,18 @@
 """6D / rotation-matrix / axis-angle conversions (spec §2.13, App. B),
 checked against cv2.Rodrigues in float64."""
+
 import cv2
 import numpy as np
 import pytest
 import torch
 
-from h4w.models.utils import (axis_angle_to_rotmat, flip_axis_angle,
-                              rot6d_to_axis_angle, rot6d_to_rotmat,
-                              rotmat_to_axis_angle)
+from h4w.models.utils import (
+    axis_angle_to_rotmat,
+    flip_axis_angle,
+    rot6d_to_axis_angle,
+    rot6d_to_rotmat,
+    rotmat_to_axis_angle,
+)
 
 
 def random_axis_angles(num, seed=0, max_angle=np.pi):
@@ -33,13 +38,16 @@ def to_6d(rotmats):
 
 def test_appendix_b_values():
     out = rot6d_to_axis_angle(
-        torch.tensor([[1., 0, 0, 1, 0, 0], [0, -1, 1, 0, 0, 0]]))
+        torch.tensor([[1.0, 0, 0, 1, 0, 0], [0, -1, 1, 0, 0, 0]])
+    )
     torch.testing.assert_close(
-        out, torch.tensor([[0., 0, 0], [0, 0, np.pi / 2]]))
+        out, torch.tensor([[0.0, 0, 0], [0, 0, np.pi / 2]])
+    )
 
 
-@pytest.mark.parametrize('angles', [
-    'generic', 'near_zero', 'near_pi', 'exact_zero'])
+@pytest.mark.parametrize(
+    'angles', ['generic', 'near_zero', 'near_pi', 'exact_zero']
+)
 def test_rot6d_to_axis_angle_matches_cv2(angles):
     if angles == 'generic':
         aa = random_axis_angles(500, max_angle=3.0)
@@ -47,8 +55,11 @@ def test_rot6d_to_axis_angle_matches_cv2(angles):
         aa = random_axis_angles(200, seed=1, max_angle=1e-4)
     elif angles == 'near_pi':
         aa = random_axis_angles(200, seed=2)
-        aa = aa / np.linalg.norm(aa, axis=1, keepdims=True) * (
-            np.pi - np.random.default_rng(3).uniform(1e-6, 1e-2, (200, 1)))
+        aa = (
+            aa
+            / np.linalg.norm(aa, axis=1, keepdims=True)
+            * (np.pi - np.random.default_rng(3).uniform(1e-6, 1e-2, (200, 1)))
+        )
     else:
         aa = np.zeros((4, 3))
     rot = cv2_rotmat(aa)
@@ -72,12 +83,12 @@ def test_gram_schmidt_normalises_any_6d():
     rot = rot6d_to_rotmat(x)
     eye = torch.eye(3, dtype=torch.float64).expand(100, 3, 3)
     torch.testing.assert_close(rot.transpose(1, 2) @ rot, eye)
-    torch.testing.assert_close(torch.linalg.det(rot),
-                               torch.ones(100, dtype=torch.float64))
+    torch.testing.assert_close(
+        torch.linalg.det(rot), torch.ones(100, dtype=torch.float64)
+    )
     # first column is the normalised first input column
     a1 = x.reshape(-1, 3, 2)[:, :, 0]
-    torch.testing.assert_close(rot[:, :, 0], a1 / a1.norm(dim=1,
-                                                          keepdim=True))
+    torch.testing.assert_close(rot[:, :, 0], a1 / a1.norm(dim=1, keepdim=True))
 
 
 def test_batch_of_three_is_not_crossed_over_the_batch():
@@ -89,8 +100,13 @@ def test_batch_of_three_is_not_crossed_over_the_batch():
 
 
 def test_axis_angle_to_rotmat_matches_cv2():
-    aa = np.concatenate([random_axis_angles(300, seed=4), np.zeros((2, 3)),
-                         random_axis_angles(10, seed=5, max_angle=1e-7)])
+    aa = np.concatenate(
+        [
+            random_axis_angles(300, seed=4),
+            np.zeros((2, 3)),
+            random_axis_angles(10, seed=5, max_angle=1e-7),
+        ]
+    )
     out = axis_angle_to_rotmat(torch.from_numpy(aa)).numpy()
     np.testing.assert_allclose(out, cv2_rotmat(aa), atol=1e-12)
     back = rotmat_to_axis_angle(torch.from_numpy(out)).numpy()
@@ -98,7 +114,7 @@ def test_axis_angle_to_rotmat_matches_cv2():
 
 
 def test_gradients_are_finite_at_identity():
-    x = torch.tensor([[1., 0, 0, 1, 0, 0]], requires_grad=True)
+    x = torch.tensor([[1.0, 0, 0, 1, 0, 0]], requires_grad=True)
     rot6d_to_axis_angle(x).sum().backward()
     assert torch.isfinite(x.grad).all()
 
@@ -107,7 +123,8 @@ def test_flip_axis_angle_mirrors_the_rotation():
     """(x, y, z) -> (x, -y, -z) is R -> M R M with M = diag(-1, 1, 1):
     the rotation seen in a left-right mirror (spec §2.10, §5.1 step 13)."""
     aa = torch.from_numpy(random_axis_angles(50, seed=6))
-    mirror = torch.diag(torch.tensor([-1., 1., 1.], dtype=torch.float64))
+    mirror = torch.diag(torch.tensor([-1.0, 1.0, 1.0], dtype=torch.float64))
     torch.testing.assert_close(
         axis_angle_to_rotmat(flip_axis_angle(aa)),
-        mirror @ axis_angle_to_rotmat(aa) @ mirror)
+        mirror @ axis_angle_to_rotmat(aa) @ mirror,
+    )

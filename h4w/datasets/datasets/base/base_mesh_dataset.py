@@ -1,4 +1,5 @@
 """Base class of every h4w dataset: cached parsing and bad-input policy."""
+
 import contextlib
 import hashlib
 import json
@@ -13,8 +14,15 @@ from mmengine.logging import print_log
 
 from h4w.datasets.transforms.loading import MissingImageError
 
-__all__ = ['AnnotationError', 'BaseMeshDataset', 'annotation_context',
-           'coco_data_info', 'finite_array', 'read_json', 'require_file']
+__all__ = [
+    'AnnotationError',
+    'BaseMeshDataset',
+    'annotation_context',
+    'coco_data_info',
+    'finite_array',
+    'read_json',
+    'require_file',
+]
 
 #: Bump when the parsed data-info layout changes (invalidates caches).
 CACHE_VERSION = 1
@@ -33,11 +41,17 @@ def annotation_context(ann_file: str, ann_id: Any) -> Iterator[None]:
         yield
     except AnnotationError:
         raise
-    except (KeyError, IndexError, TypeError, ValueError,
-            AttributeError) as err:
+    except (
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        AttributeError,
+    ) as err:
         raise AnnotationError(
             f'{ann_file}: annotation {ann_id}: malformed '
-            f'({type(err).__name__}: {err})') from err
+            f'({type(err).__name__}: {err})'
+        ) from err
 
 
 def require_file(path: str, what: str) -> str:
@@ -45,7 +59,8 @@ def require_file(path: str, what: str) -> str:
     if not osp.exists(path):
         raise FileNotFoundError(
             f'{what} not found: {path} (see the data layout in README.md, '
-            f'"Datasets")')
+            f'"Datasets")'
+        )
     return path
 
 
@@ -65,19 +80,24 @@ def read_json(path: str, what: Optional[str] = None) -> Any:
             if what is None:
                 raise
             raise ValueError(
-                f'{what} {path} is not valid JSON: {err}') from err
+                f'{what} {path} is not valid JSON: {err}'
+            ) from err
 
 
 def coco_data_info(img: dict, ann: dict, img_path: str, **fields) -> dict:
     """Data info of annotation ``ann`` on image ``img`` of a COCO-style
     file: ``img_path``, ``img_id``, ``ann_id``, ``img_shape`` (H, W),
     then ``fields``."""
-    return dict(img_path=img_path, img_id=img['id'], ann_id=ann['id'],
-                img_shape=(img['height'], img['width']), **fields)
+    return dict(
+        img_path=img_path,
+        img_id=img['id'],
+        ann_id=ann['id'],
+        img_shape=(img['height'], img['width']),
+        **fields,
+    )
 
 
-def finite_array(value: Any, shape: Sequence[int],
-                 name: str) -> np.ndarray:
+def finite_array(value: Any, shape: Sequence[int], name: str) -> np.ndarray:
     """``value`` as a new float32 array of ``shape``; ValueError
     ``'non-finite <name>'`` when an entry is NaN or infinite (a wrong
     size raises the ValueError of :meth:`numpy.ndarray.reshape`)."""
@@ -127,18 +147,23 @@ class BaseMeshDataset(BaseDataset):
 
     METAINFO: dict = dict(joint_names=(), flip_pairs=())
 
-    def __init__(self,
-                 ann_file: str = '',
-                 data_root: Optional[str] = None,
-                 cache_dir: Optional[str] = None,
-                 use_cache: bool = True,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        ann_file: str = '',
+        data_root: Optional[str] = None,
+        cache_dir: Optional[str] = None,
+        use_cache: bool = True,
+        **kwargs,
+    ) -> None:
         if data_root is None:
-            raise ValueError(f'{type(self).__name__}: data_root is required '
-                             '(the upstream data/<Name> folder)')
+            raise ValueError(
+                f'{type(self).__name__}: data_root is required '
+                '(the upstream data/<Name> folder)'
+            )
         self.cache_dir = cache_dir or os.environ.get(
-            'H4W_CACHE_DIR', osp.join(osp.expanduser('~'), '.cache', 'h4w',
-                                      'datasets'))
+            'H4W_CACHE_DIR',
+            osp.join(osp.expanduser('~'), '.cache', 'h4w', 'datasets'),
+        )
         self.use_cache = use_cache
         self.num_skipped = 0
         super().__init__(ann_file=ann_file, data_root=data_root, **kwargs)
@@ -162,12 +187,13 @@ class BaseMeshDataset(BaseDataset):
         """The image folder: ``data_prefix['img']``, else ``data_root``."""
         return self.data_prefix.get('img', self.data_root)
 
-    def parse_coco(self,
-                   ann_file: str,
-                   parse: Callable[[dict, dict], Optional[dict]],
-                   gt_params: Optional[Callable[[Optional[dict]],
-                                                dict]] = None,
-                   fit_file: Optional[str] = None) -> List[dict]:
+    def parse_coco(
+        self,
+        ann_file: str,
+        parse: Callable[[dict, dict], Optional[dict]],
+        gt_params: Optional[Callable[[Optional[dict]], dict]] = None,
+        fit_file: Optional[str] = None,
+    ) -> List[dict]:
         """Data infos of the annotations of a COCO-style file (``images``
         and ``annotations`` lists).
 
@@ -202,12 +228,21 @@ class BaseMeshDataset(BaseDataset):
 
     # ------------------------------------------------------------ loading
     def _cache_path(self) -> str:
-        stamp = [CACHE_VERSION, type(self).__module__, type(self).__name__,
-                 sorted((k, repr(v)) for k, v in self.cache_args().items())]
+        stamp = [
+            CACHE_VERSION,
+            type(self).__module__,
+            type(self).__name__,
+            sorted((k, repr(v)) for k, v in self.cache_args().items()),
+        ]
         for path in self.source_files():
             stat = os.stat(path) if osp.exists(path) else None
-            stamp.append((osp.abspath(path), stat and stat.st_size,
-                          stat and stat.st_mtime_ns))
+            stamp.append(
+                (
+                    osp.abspath(path),
+                    stat and stat.st_size,
+                    stat and stat.st_mtime_ns,
+                )
+            )
         digest = hashlib.sha1(repr(stamp).encode()).hexdigest()[:16]
         return osp.join(self.cache_dir, f'{type(self).__name__}_{digest}.pkl')
 
@@ -225,7 +260,8 @@ class BaseMeshDataset(BaseDataset):
             raise ValueError(
                 f'{type(self).__name__}: no usable instance in '
                 f'{list(self.source_files())} (check the split arguments '
-                'and the data layout)')
+                'and the data layout)'
+            )
         if cache:
             try:
                 os.makedirs(osp.dirname(cache), exist_ok=True)
@@ -234,8 +270,11 @@ class BaseMeshDataset(BaseDataset):
                     pickle.dump(data_list, f, protocol=4)
                 os.replace(tmp, cache)
             except OSError as err:
-                print_log(f'{type(self).__name__}: cannot write the '
-                          f'annotation cache {cache}: {err}', 'current')
+                print_log(
+                    f'{type(self).__name__}: cannot write the '
+                    f'annotation cache {cache}: {err}',
+                    'current',
+                )
         return data_list
 
     # ------------------------------------------------------------- access
@@ -253,7 +292,10 @@ class BaseMeshDataset(BaseDataset):
             if self.test_mode:
                 raise
             self.num_skipped += 1
-            print_log(f'{type(self).__name__}: skipped sample {idx} ({err}); '
-                      f'{self.num_skipped} skipped so far in this worker',
-                      'current', level=30)
+            print_log(
+                f'{type(self).__name__}: skipped sample {idx} ({err}); '
+                f'{self.num_skipped} skipped so far in this worker',
+                'current',
+                level=30,
+            )
             return None

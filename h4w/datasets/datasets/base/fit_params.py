@@ -1,16 +1,22 @@
 """NeuralAnnot fits as ``gt_params`` fields (the
 :class:`MeshDataPreprocessor` contract): SMPL / SMPL-X, MANO and FLAME
 conversions, the fit-file names and the whole-body fit masks."""
+
 from typing import Optional
 
 import numpy as np
 
 from h4w.models.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
+
 from .base_mesh_dataset import finite_array
 
 __all__ = [
-    'FIT_FILES', 'fit_file_tag', 'fit_params', 'mano_fit_params',
-    'flame_fit_params', 'wholebody_fit_masks'
+    'FIT_FILES',
+    'fit_file_tag',
+    'fit_params',
+    'mano_fit_params',
+    'flame_fit_params',
+    'wholebody_fit_masks',
 ]
 
 #: Fit file name per body model (NeuralAnnot).
@@ -39,8 +45,11 @@ def fit_params(param: Optional[dict], model_type: str) -> Optional[dict]:
         out.update(root_pose=pose[:3], body_pose=pose[3:])
         param = {k: v for k, v in param.items() if k != 'pose'}
     for key, value in param.items():
-        out[key] = value if isinstance(value, (str, bool)) else np.asarray(
-            value, dtype=np.float32)
+        out[key] = (
+            value
+            if isinstance(value, (str, bool))
+            else np.asarray(value, dtype=np.float32)
+        )
     return out
 
 
@@ -60,12 +69,12 @@ def mano_fit_params(param: Optional[dict], side: str) -> Optional[dict]:
     """
     if param is None:
         return None
-    pose = finite_array(param['pose'], (48, ), 'MANO pose')
+    pose = finite_array(param['pose'], (48,), 'MANO pose')
     return dict(
         root_pose=pose[:3],
         hand_pose=pose[3:],
-        shape=finite_array(param['shape'], (10, ), 'MANO shape'),
-        trans=finite_array(param['trans'], (3, ), 'MANO trans'),
+        shape=finite_array(param['shape'], (10,), 'MANO shape'),
+        trans=finite_array(param['trans'], (3,), 'MANO trans'),
         side=side,
     )
 
@@ -84,13 +93,13 @@ def flame_fit_params(param: Optional[dict]) -> Optional[dict]:
     if param is None:
         return None
     out = dict(
-        root_pose=finite_array(param['root_pose'], (3, ), 'FLAME root_pose'),
-        jaw_pose=finite_array(param['jaw_pose'], (3, ), 'FLAME jaw_pose'),
-        shape=finite_array(param['shape'], (10, ), 'FLAME shape'),
-        expr=finite_array(param['expr'], (10, ), 'FLAME expr'),
+        root_pose=finite_array(param['root_pose'], (3,), 'FLAME root_pose'),
+        jaw_pose=finite_array(param['jaw_pose'], (3,), 'FLAME jaw_pose'),
+        shape=finite_array(param['shape'], (10,), 'FLAME shape'),
+        expr=finite_array(param['expr'], (10,), 'FLAME expr'),
     )
     if param.get('trans') is not None:
-        out['trans'] = finite_array(param['trans'], (3, ), 'FLAME trans')
+        out['trans'] = finite_array(param['trans'], (3,), 'FLAME trans')
     return out
 
 
@@ -101,11 +110,24 @@ def wholebody_fit_masks(model_type: str) -> dict:
     if model_type != 'smplx':
         return {}
     rotation_mask = np.ones(SMPLX_PARAM_JOINTS.num_joints, np.float32)
-    rotation_mask[SMPLX_PARAM_JOINTS.indices_of(
-        ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist'))] = 0
+    rotation_mask[
+        SMPLX_PARAM_JOINTS.indices_of(
+            ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist')
+        )
+    ] = 0
     coord_mask = np.ones(SMPLX_JOINTS.num_joints, np.float32)
-    coord_mask[SMPLX_JOINTS.indices_of(
-        ('L_Big_toe', 'L_Small_toe', 'L_Heel', 'R_Big_toe', 'R_Small_toe',
-         'R_Heel'))] = 0
-    return dict(rotation_mask=rotation_mask, coord_mask=coord_mask,
-                mask_trunc=True)
+    coord_mask[
+        SMPLX_JOINTS.indices_of(
+            (
+                'L_Big_toe',
+                'L_Small_toe',
+                'L_Heel',
+                'R_Big_toe',
+                'R_Small_toe',
+                'R_Heel',
+            )
+        )
+    ] = 0
+    return dict(
+        rotation_mask=rotation_mask, coord_mask=coord_mask, mask_trunc=True
+    )
