@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
-from h4w.models.body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     FLAME_JOINTS,
     MANO_JOINTS,
     SMPL_JOINTS,

@@ -17,7 +17,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
-from h4w.models.body_models.joint_sets import SMPLX_JOINTS
+from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.registry import DATASETS, MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -10,10 +10,10 @@ import pytest
 import torch
 from mmengine.structures import InstanceData
 
+from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.datasets.datasets.agora_dataset import AGORA_SMPLX_JOINT_NAMES
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.evaluation.metrics import AGORAResultWriter
-from h4w.models.body_models.joint_sets import SMPLX_JOINTS
 from h4w.testing.datasets.agora import make_agora
 from h4w.testing.datasets.scene import SyntheticPeople, project
 

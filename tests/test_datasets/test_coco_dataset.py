@@ -9,18 +9,18 @@ import shutil
 import numpy as np
 import pytest
 
+from h4w.body_models.joint_sets import (
+    FLAME_JOINTS,
+    MANO_JOINTS,
+    SMPL_JOINTS,
+    SMPLX_JOINTS,
+)
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.datasets.coco_dataset import (
     BODY_METAINFO,
     FACE_METAINFO,
     HAND_METAINFO,
     WHOLEBODY_METAINFO,
-)
-from h4w.models.body_models.joint_sets import (
-    FLAME_JOINTS,
-    MANO_JOINTS,
-    SMPL_JOINTS,
-    SMPLX_JOINTS,
 )
 from h4w.testing.datasets.coco import make_coco
 

@@ -5,8 +5,8 @@ import shutil
 import numpy as np
 import pytest
 
+from h4w.body_models.joint_sets import FLAME_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
-from h4w.models.body_models.joint_sets import FLAME_JOINTS
 from h4w.testing.datasets.ffhq import make_ffhq
 
 from tests.test_datasets.helpers import (

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
-from h4w.models.body_models.joint_sets import SMPLX_JOINTS
 from h4w.testing.datasets.human36m import make_human36m
 
 from tests.test_datasets.helpers import (

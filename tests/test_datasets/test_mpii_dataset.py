@@ -5,8 +5,8 @@ import shutil
 import numpy as np
 import pytest
 
+from h4w.body_models.joint_sets import SMPL_JOINTS, SMPLX_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
-from h4w.models.body_models.joint_sets import SMPL_JOINTS, SMPLX_JOINTS
 from h4w.testing.datasets.mpii import make_mpii
 
 from tests.test_datasets.helpers import (

@@ -9,9 +9,9 @@ import pytest
 import torch
 from mmengine.structures import InstanceData
 
+from h4w.body_models.joint_sets import SMPL_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
-from h4w.models.body_models.joint_sets import SMPL_JOINTS
 from h4w.registry import METRICS
 from h4w.testing.datasets.pw3d import make_pw3d
 from h4w.testing.datasets.scene import SyntheticPeople, project

@@ -15,7 +15,7 @@ import pytest
 import smplx
 import torch
 
-from h4w.models.body_models import chumpy_free_smplx, load_model_data
+from h4w.body_models import chumpy_free_smplx, load_model_data
 from h4w.testing import make_synthetic_human_models
 
 F8, U4, I8, OBJ = 'float64', 'uint32', 'int64', 'object'

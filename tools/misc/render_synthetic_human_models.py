@@ -21,7 +21,7 @@ import torch  # noqa: E402
 import trimesh  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from h4w.models.body_models import load_model_data  # noqa: E402
+from h4w.body_models import load_model_data  # noqa: E402
 
 SKIN = (0.85, 0.74, 0.64, 1.0)
 

@@ -6,12 +6,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from h4w.models.body_models.base_body_model import GENDERS
-from h4w.models.body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     SMPL_PARAM_JOINTS,
     SMPLX_JOINTS,
     SMPLX_OUTPUT_JOINT_NAMES,
 )
+from h4w.body_models.model_files import GENDERS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, sanitize_bbox, xywh_to_xyxy
 from h4w.structures.keypoint import affine_points

@@ -5,7 +5,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from h4w.models.body_models.joint_sets import FLAME_JOINTS
+from h4w.body_models.joint_sets import FLAME_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
 

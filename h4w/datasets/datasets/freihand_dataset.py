@@ -3,7 +3,7 @@
 import os.path as osp
 from typing import Dict, List, Optional
 
-from h4w.models.body_models.joint_sets import MANO_JOINTS
+from h4w.body_models.joint_sets import MANO_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
 

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from h4w.models.body_models.joint_sets import H36M_JOINTS
+from h4w.body_models.joint_sets import H36M_JOINTS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
 

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 import numpy as np
 
-from h4w.models.body_models.joint_sets import FINGERS
+from h4w.body_models.joint_sets import FINGERS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import bbox_from_points, process_bbox
 

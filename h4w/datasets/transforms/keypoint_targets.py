@@ -6,7 +6,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from h4w.models.body_models.joint_sets import JOINT_SETS
+from h4w.body_models.joint_sets import JOINT_SETS
 from h4w.registry import TRANSFORMS
 from h4w.structures.keypoint import affine_points
 

@@ -13,14 +13,12 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .model_files import (
+from h4w.body_models.model_files import (
     ModelFileError,
     chumpy_free_smplx,
     load_pickle,
     missing_model_file,
 )
-
-GENDERS = ('neutral', 'male', 'female')
 
 
 def resolve_path(root: str, path: Optional[str]) -> Optional[str]:

@@ -5,10 +5,11 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
+from h4w.body_models import GENDERS
+from h4w.body_models.model_files import missing_model_file
 from h4w.registry import MODELS
 
-from .base_body_model import GENDERS, BaseBodyModel
-from .model_files import missing_model_file
+from .base_body_model import BaseBodyModel
 
 
 @MODELS.register_module()

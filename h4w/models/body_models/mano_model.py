@@ -5,11 +5,11 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
+from h4w.body_models.joint_sets import MANO_JOINTS, MANO_TIP_VERTEX_IDS
+from h4w.body_models.model_files import load_model_data, missing_model_file
 from h4w.registry import MODELS
 
 from .base_body_model import BaseBodyModel, regressor_from_sources
-from .joint_sets import MANO_JOINTS, MANO_TIP_VERTEX_IDS
-from .model_files import load_model_data, missing_model_file
 
 SIDES = ('right', 'left')
 

@@ -4,15 +4,15 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
+from h4w.body_models import GENDERS
+from h4w.body_models.joint_sets import SMPL_JOINT_SOURCES
 from h4w.registry import MODELS
 
 from .base_body_model import (
-    GENDERS,
     BaseBodyModel,
     load_aux_array,
     regressor_from_sources,
 )
-from .joint_sets import SMPL_JOINT_SOURCES
 
 
 @MODELS.register_module()

@@ -5,15 +5,18 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
+from h4w.body_models import GENDERS
+from h4w.body_models.joint_sets import (
+    SMPLX_HAND_REGRESSOR_SOURCES,
+    SMPLX_JOINT_OUTPUT_IDX,
+)
 from h4w.registry import MODELS
 
 from .base_body_model import (
-    GENDERS,
     BaseBodyModel,
     load_aux_array,
     regressor_from_sources,
 )
-from .joint_sets import SMPLX_HAND_REGRESSOR_SOURCES, SMPLX_JOINT_OUTPUT_IDX
 
 
 @MODELS.register_module()

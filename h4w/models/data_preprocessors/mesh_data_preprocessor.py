@@ -17,7 +17,7 @@ from mmengine.model import ImgDataPreprocessor
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
-from h4w.models.body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     FLAME_JOINTS,
     MANO_JOINTS,
     MANO_PARAM_JOINTS,

@@ -6,14 +6,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from h4w.registry import MODELS
-
-from ..body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     HAND_MCP_IDX,
     SMPLX_JOINTS,
     SMPLX_POS_JOINTS,
     anchor_indices,
 )
+from h4w.registry import MODELS
+
 from ..utils import (
     apply_affine,
     depth_prior,

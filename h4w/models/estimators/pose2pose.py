@@ -6,14 +6,14 @@ from typing import Dict, Optional, Sequence
 import torch
 from torch import Tensor
 
-from h4w.registry import MODELS
-
-from ..body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     FLAME_JOINTS,
     MANO_JOINTS,
     SMPL_JOINTS,
     SMPL_POS_JOINTS,
 )
+from h4w.registry import MODELS
+
 from ..utils import depth_prior, get_camera_trans, project_to_heatmap
 from .base import (
     BaseMeshEstimator,

@@ -36,13 +36,13 @@ from typing import Dict, Sequence, Tuple
 import cv2
 import numpy as np
 
-from h4w.datasets.datasets.coco_dataset import WHOLEBODY_METAINFO
-from h4w.models.body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     FLAME_JOINTS,
     MANO_JOINTS,
     SMPL_JOINTS,
     SMPLX_JOINTS,
 )
+from h4w.datasets.datasets.coco_dataset import WHOLEBODY_METAINFO
 
 from .scene import SyntheticPeople
 

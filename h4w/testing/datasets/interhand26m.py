@@ -7,7 +7,7 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from h4w.models.body_models.joint_sets import MANO_JOINTS
+from h4w.body_models.joint_sets import MANO_JOINTS
 
 from .coco_file import coco_db
 from .scene import SyntheticPeople, project, rodrigues

@@ -7,12 +7,12 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from h4w.datasets.datasets.mpi_inf_3dhp_dataset import MPIINF3DHPDataset
-from h4w.models.body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     H36M_JOINTS,
     SMPL_JOINTS,
     SMPLX_JOINTS,
 )
+from h4w.datasets.datasets.mpi_inf_3dhp_dataset import MPIINF3DHPDataset
 
 from .coco_file import coco_db
 from .scene import SyntheticPeople, project, rodrigues

@@ -161,7 +161,7 @@ def _keypoint_results(flip, rot=0.0):
 
 def test_keypoint_targets_flip_mirrors_and_swaps():
     plain, flipped = _keypoint_results(False), _keypoint_results(True)
-    from h4w.models.body_models.joint_sets import SMPLX_JOINTS
+    from h4w.body_models.joint_sets import SMPLX_JOINTS
 
     lw, rw, pel = SMPLX_JOINTS.indices_of(('L_Wrist', 'R_Wrist', 'Pelvis'))
     for a, b in ((lw, rw), (rw, lw), (pel, pel)):
@@ -181,7 +181,7 @@ def test_keypoint_targets_flip_mirrors_and_swaps():
 
 def test_keypoint_targets_rotation_and_truncation():
     res = _keypoint_results(False, rot=90.0)
-    from h4w.models.body_models.joint_sets import SMPLX_JOINTS
+    from h4w.body_models.joint_sets import SMPLX_JOINTS
 
     lw = SMPLX_JOINTS.index('L_Wrist')
     # R_z(-90) (x, y, z) -> (y, -x, z)

@@ -9,16 +9,18 @@ import smplx
 import torch
 from smplx.utils import Struct
 
-from h4w.models.body_models import (
-    FLAMEModel,
-    MANOModel,
+from h4w.body_models import (
     ModelFileError,
-    SMPLModel,
-    SMPLXModel,
     chumpy_free_smplx,
     load_model_data,
 )
-from h4w.models.body_models.joint_sets import SMPLX_JOINT_OUTPUT_IDX
+from h4w.body_models.joint_sets import SMPLX_JOINT_OUTPUT_IDX
+from h4w.models.body_models import (
+    FLAMEModel,
+    MANOModel,
+    SMPLModel,
+    SMPLXModel,
+)
 from h4w.registry import MODELS
 
 

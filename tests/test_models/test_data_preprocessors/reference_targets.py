@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import torch
 
-from h4w.models.body_models.joint_sets import (
+from h4w.body_models.joint_sets import (
     FLAME_JOINTS,
     MANO_JOINTS,
     MANO_PARAM_JOINTS,

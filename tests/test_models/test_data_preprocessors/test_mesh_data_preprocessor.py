@@ -18,7 +18,7 @@ from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 from reference_targets import double_layers, img2bb_trans, reference_targets
 
-from h4w.models.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
+from h4w.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
 from h4w.models.data_preprocessors import MeshDataPreprocessor
 from h4w.registry import MODELS
 from h4w.structures import MeshDataSample

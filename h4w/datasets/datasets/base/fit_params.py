@@ -6,7 +6,7 @@ from typing import Optional
 
 import numpy as np
 
-from h4w.models.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
+from h4w.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
 
 from .base_mesh_dataset import finite_array
 

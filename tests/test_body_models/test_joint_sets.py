@@ -1,6 +1,6 @@
 import pytest
 
-from h4w.models.body_models import joint_sets as js
+from h4w.body_models import joint_sets as js
 
 ALL_SETS = sorted(js.JOINT_SETS.values(), key=lambda s: s.name)
 

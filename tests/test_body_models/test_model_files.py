@@ -9,7 +9,7 @@ import types
 import numpy as np
 import pytest
 
-from h4w.models.body_models.model_files import (
+from h4w.body_models.model_files import (
     ModelFileError,
     load_model_data,
     load_pickle,

@@ -17,6 +17,9 @@ from typing import Any, Dict, Iterator, Optional
 import numpy as np
 
 #: Where users obtain each model, and the file layout h4w expects.
+#: Genders of the SMPL / SMPL-X / FLAME files (lower case, as in configs).
+GENDERS = ('neutral', 'male', 'female')
+
 MODEL_SOURCES = dict(
     smplx='https://smpl-x.is.tue.mpg.de/ (SMPL-X v1.1; "MANO and FLAME '
     'vertex indices" on the same download page; SMPLX_to_J14.pkl from '
