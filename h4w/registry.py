@@ -4,9 +4,9 @@ Each registry is a child of the mmengine root registry of the same kind,
 so ``type='Adam'`` or ``type='EpochBasedTrainLoop'`` keep working from
 h4w configs, and each names the sub-packages that register into it
 (``locations``) so that building a config imports only what it needs.
-A registry whose h4w sub-package does not exist yet (datasets, evaluation,
-visualization, apis) has no location; the sub-package adds itself here when
-it lands. Plugins register through ``custom_imports``.
+Registries with an empty ``locations`` have no h4w member yet. Plugins
+register through ``custom_imports``. ``KEYPOINT_CODECS`` (crop geometry)
+is h4w's own, root-less registry, as mmpose's.
 """
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
@@ -62,6 +62,9 @@ DATA_SAMPLERS = Registry(
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, locations=['h4w.datasets']
 )
+
+# Crop geometry: not an mmengine concept, so no parent (as mmpose's)
+KEYPOINT_CODECS = Registry('KEYPOINT_CODECS', locations=['h4w.codecs'])
 
 # Models: every nn.Module (backbones, heads, body models, RoI crops,
 # losses, data preprocessors, estimators)
@@ -121,6 +124,7 @@ __all__ = [
     'DATASETS',
     'DATA_SAMPLERS',
     'TRANSFORMS',
+    'KEYPOINT_CODECS',
     'MODELS',
     'MODEL_WRAPPERS',
     'WEIGHT_INITIALIZERS',

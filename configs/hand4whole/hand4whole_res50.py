@@ -5,4 +5,3 @@ _base_ = [
     '../_base_/models/hand4whole_res50.py',
     '../_base_/schedules/adam_step_7e.py',
 ]
-train_batch_size = 24  # per GPU

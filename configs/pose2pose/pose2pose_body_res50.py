@@ -5,19 +5,21 @@ _base_ = [
     '../_base_/models/pose2pose_res50.py',
     '../_base_/schedules/adam_step_7e.py',
 ]
-input_img_shape = (256, 192)
-output_hm_shape = (8, 8, 6)
+codec = dict(
+    type='MeshCodec',
+    input_size=(256, 192),
+    heatmap_size=(8, 8, 6),
+    depth_sizes=dict(body=2.0),
+    focal=(5000, 5000),
+)
 
 model = dict(
+    codec=codec,
+    target_generator=dict(
+        type='BodyModelTargetGenerator', genders=('neutral', 'male', 'female')
+    ),
     parts='body',
-    data_preprocessor=dict(
-        genders=('neutral', 'male', 'female'),
-        input_img_shape=input_img_shape,
-        output_hm_shape=output_hm_shape,
-    ),
-    position_head=dict(
-        type='PositionHead', in_channels=2048, num_joints=25, depth_dim=8
-    ),
+    position_head=dict(type='PositionHead', in_channels=2048, num_joints=25),
     head=dict(
         type='Pose2PoseRotationHead',
         in_channels=2048,
@@ -26,10 +28,5 @@ model = dict(
         num_extra_rotations=2,
     ),
     body_model=dict(type='SMPLModel', model_path={{_base_.human_model_path}}),
-    input_img_shape=input_img_shape,
-    output_hm_shape=output_hm_shape,
-    princpt=(96, 128),
     camera_3d_size=2.5,
 )
-
-train_batch_size = 48  # per GPU

@@ -2,14 +2,8 @@
 # 256x192 crop, the SMPL Human3.6M regressor.
 _base_ = ['./pose2pose_body_res50.py', '../_base_/datasets/h36m.py']
 
-h36m_p2p_test_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=(256, 192)),
-    dict(type='PackMeshInputs'),
-]
-val_dataloader = dict(
-    dataset=dict(model_type='smpl', pipeline=h36m_p2p_test_pipeline)
-)
+# the 256x192 crop comes from the model's codec (`fill_codec`)
+val_dataloader = dict(dataset=dict(model_type='smpl'))
 test_dataloader = val_dataloader
 val_evaluator = dict(
     body_model=dict(

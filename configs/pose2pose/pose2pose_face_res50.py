@@ -5,20 +5,18 @@ _base_ = [
     '../_base_/models/pose2pose_res50.py',
     '../_base_/schedules/adam_step_13e.py',
 ]
-input_img_shape = (256, 192)
-output_hm_shape = (8, 8, 6)
-
-model = dict(
-    parts='face',
-    data_preprocessor=dict(
-        input_img_shape=input_img_shape, output_hm_shape=output_hm_shape
-    ),
-    head=dict(type='Pose2PoseFaceHead', in_channels=2048),
-    body_model=dict(type='FLAMEModel', model_path={{_base_.human_model_path}}),
-    input_img_shape=input_img_shape,
-    output_hm_shape=output_hm_shape,
-    princpt=(96, 128),
-    camera_3d_size=0.4,
+codec = dict(
+    type='MeshCodec',
+    input_size=(256, 192),
+    heatmap_size=(8, 8, 6),
+    depth_sizes=dict(face=0.3),
+    focal=(5000, 5000),
 )
 
-train_batch_size = 48  # per GPU
+model = dict(
+    codec=codec,
+    parts='face',
+    head=dict(type='Pose2PoseFaceHead', in_channels=2048),
+    body_model=dict(type='FLAMEModel', model_path={{_base_.human_model_path}}),
+    camera_3d_size=0.4,
+)

@@ -12,8 +12,22 @@ from .model_files import (
     load_pickle,
     missing_model_file,
 )
+from .param_layouts import (
+    FLAME_LAYOUT,
+    MANO_LAYOUT,
+    SMPL_LAYOUT,
+    SMPLX_LAYOUT,
+    ParamLayout,
+    PoseBlock,
+)
 
 __all__ = [
+    'FLAME_LAYOUT',
+    'MANO_LAYOUT',
+    'SMPL_LAYOUT',
+    'SMPLX_LAYOUT',
+    'ParamLayout',
+    'PoseBlock',
     'GENDERS',
     'JOINT_SETS',
     'JointSet',

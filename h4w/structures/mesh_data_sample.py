@@ -14,18 +14,19 @@ class MeshDataSample(BaseDataElement):
     Attributes:
         gt_instances (InstanceData): Training / evaluation targets, e.g.
             ``joint_img`` (1, J, 3), ``joint_valid`` (1, J, 1) and the
-            body-model targets that :class:`MeshDataPreprocessor` adds
+            body-model targets that :class:`BodyModelTargetGenerator` adds
             (``smplx_joint_img``, ``smplx_pose``, ... see its docstring).
         gt_params (InstanceData): Body-model fits (NeuralAnnot or dataset
             parameters) in their original frame, read by
-            :class:`MeshDataPreprocessor`: ``root_pose``, ``body_pose``,
+            :class:`BodyModelTargetGenerator`: ``root_pose``, ``body_pose``,
             ``shape``, ``trans``, hand / jaw / expression parameters,
             camera ``focal``, ``princpt``, ``cam_R``, ``cam_t`` and
             validity flags.
         pred_instances (InstanceData): Model outputs (spec §2.15).
 
-    Meta information (``metainfo``) read by the models: ``img_shape``
-    (H, W of the original image), ``input_size`` (W, H of the crop),
+    Meta information (``metainfo``), mmpose names, every shape (H, W):
+    ``ori_shape`` (H, W) of the original (source) image, ``img_shape``
+    (H, W) of the network input (the crop),
     ``img2bb_trans`` / ``bb2img_trans`` (2, 3) affine maps between the
     original image and the crop, ``flip`` (bool) and ``rot`` (degrees).
     """

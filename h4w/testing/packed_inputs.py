@@ -76,7 +76,7 @@ def get_packed_inputs(
     model_type: str = 'smplx',
     input_img_shape: Sequence[int] = (512, 384),
     output_hm_shape: Sequence[int] = (8, 8, 6),
-    img_shape: Sequence[int] = (480, 640),
+    ori_shape: Sequence[int] = (480, 640),
     with_params: bool = True,
     seed: int = 0,
 ) -> Dict:
@@ -87,7 +87,7 @@ def get_packed_inputs(
         model_type (str): ``smplx``, ``smpl``, ``mano`` or ``flame``.
         input_img_shape: (H, W) of the crop.
         output_hm_shape: (D, H, W) of the targets' heat-map units.
-        img_shape: (H, W) of the (virtual) original image.
+        ori_shape: (H, W) of the (virtual) original image.
         with_params (bool): Add ``gt_params`` body-model fits.
         seed (int): Seed.
 
@@ -110,7 +110,7 @@ def get_packed_inputs(
         sample = MeshDataSample(
             metainfo=dict(
                 img_path=f'synthetic_{i}.jpg',
-                img_shape=tuple(img_shape),
+                ori_shape=tuple(ori_shape),
                 input_size=(input_img_shape[1], input_img_shape[0]),
                 img2bb_trans=img2bb,
                 bb2img_trans=bb2img,
@@ -150,7 +150,7 @@ def get_packed_inputs(
                     params.set_field(np.ones(1, bool), f'{part}_valid')
             params.focal = np.array([[1500.0, 1500.0]], np.float32)
             params.princpt = np.array(
-                [[img_shape[1] / 2, img_shape[0] / 2]], np.float32
+                [[ori_shape[1] / 2, ori_shape[0] / 2]], np.float32
             )
             sample.gt_params = params
         samples.append(sample)

@@ -32,11 +32,60 @@ def parse_runtime_args(
     return args
 
 
+def fill_codec(cfg: Config) -> Config:
+    """Give the model's codec to every pipeline transform that takes one.
+
+    The crop geometry is written once, as ``model.codec`` (the model base
+    config); dataset configs list their transforms without it. For each
+    transform of the train / val / test pipelines (wrappers and mixed
+    datasets included) whose class has a ``codec`` argument and whose
+    config does not set it, this sets ``codec=model.codec``. The tools
+    call it after ``--cfg-options``; call it yourself when you build
+    datasets from a config outside the tools.
+
+    Returns:
+        Config: ``cfg``, edited in place.
+    """
+    import inspect
+
+    from h4w.registry import TRANSFORMS
+
+    codec = cfg.get('model', {}).get('codec')
+    if codec is None:
+        return cfg
+    if cfg.get('custom_imports'):  # plugin transforms register here
+        from mmengine.utils import import_modules_from_strings
+
+        import_modules_from_strings(**cfg['custom_imports'])
+
+    def visit(node) -> None:
+        if isinstance(node, (list, tuple)):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            for transform in node.get('pipeline', None) or ():
+                cls = TRANSFORMS.get(transform.get('type', ''))
+                params = inspect.signature(cls).parameters if cls else {}
+                if 'codec' in params and 'codec' not in transform:
+                    transform['codec'] = codec
+            for value in node.values():
+                visit(value)
+
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        visit(cfg.get(key))
+    return cfg
+
+
 def build_runner(cfg: Config):
-    """Build the runner named by ``cfg.runner_type`` (h4w: H4WRunner)."""
+    """Build the runner named by ``cfg.runner_type`` (h4w: H4WRunner),
+    after :func:`fill_codec`."""
+    from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
 
     from h4w.registry import RUNNERS
+
+    init_default_scope(cfg.get('default_scope', 'h4w'))
+    fill_codec(cfg)
 
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)

@@ -19,13 +19,16 @@ from mmengine.registry import init_default_scope
 
 from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.registry import DATASETS, MODELS
+from h4w.utils.config_utils import fill_codec
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def config(path: str) -> Config:
-    """A config of the repository (path relative to ``configs/``)."""
-    return Config.fromfile(osp.join(REPO_ROOT, 'configs', path))
+    """A config of the repository (path relative to ``configs/``), its
+    pipelines given the model's codec as the tools do."""
+    init_default_scope('h4w')
+    return fill_codec(Config.fromfile(osp.join(REPO_ROOT, 'configs', path)))
 
 
 def find_dataset_cfg(cfg: dict, dataset_type: str) -> dict:
@@ -51,13 +54,33 @@ def build_dataset(cfg: dict, data_root: str, cache_dir: str, **overrides):
     return DATASETS.build(cfg)
 
 
+class Preprocessor:
+    """A model's data preprocessor followed by its body-model target
+    generator: ``pre(batch, training)`` -> ``inputs`` and data samples with
+    the targets (what the estimator sees in ``loss`` / ``predict``)."""
+
+    def __init__(self, model_cfg: dict) -> None:
+        self.data_preprocessor = MODELS.build(model_cfg['data_preprocessor'])
+        self.target_generator = MODELS.build(
+            model_cfg.get('target_generator')
+            or dict(type='BodyModelTargetGenerator'),
+            default_args=dict(
+                body_model=model_cfg['body_model'], codec=model_cfg['codec']
+            ),
+        )
+
+    def __call__(self, batch: dict, training: bool = False) -> dict:
+        data = self.data_preprocessor(batch, training)
+        self.target_generator(data['data_samples'])
+        return data
+
+
 def build_preprocessor(model_config: str, human_model_root: str):
-    """The data preprocessor of a model config, on the synthetic files."""
-    init_default_scope('h4w')
+    """The :class:`Preprocessor` of a model config, on the synthetic
+    files."""
     model = config(model_config).model
-    pre = dict(model.data_preprocessor)
-    pre['body_model'] = dict(model.body_model, model_path=human_model_root)
-    return MODELS.build(pre)
+    model.body_model.model_path = human_model_root
+    return Preprocessor(model)
 
 
 def preprocess(
@@ -170,16 +193,21 @@ def pose2pose_pipeline(
 ) -> list:
     """A Pose2Pose training pipeline: augmentation, crop, keypoint targets
     of ``joint_set`` on a ``hm_shape`` heat map."""
+    codec = dict(
+        type='MeshCodec',
+        input_size=input_size,
+        heatmap_size=hm_shape,
+        depth_sizes=dict(part=depth_3d_size),
+    )
     return [
         dict(type='LoadImage'),
         dict(type='RandomMeshAugmentation'),
-        dict(type='MeshTopdownAffine', input_size=input_size),
+        dict(type='MeshTopdownAffine', codec=codec),
         dict(
             type='KeypointTargets',
+            codec=codec,
             target_joint_set=joint_set,
-            input_size=input_size,
-            output_hm_shape=hm_shape,
-            depth_3d_size=depth_3d_size,
+            depth_part='part',
         ),
         dict(type='PackMeshInputs'),
     ]

@@ -82,7 +82,7 @@ def test_splits_resolutions_and_metainfo(
         'images_3840x2160/train_0_crop/ag_trainset_renderpeople_bfh_archviz'
         '_5_10_cam02_00001_person_id_0.png'
     )
-    assert info['img_shape'] == (512, 384)
+    assert info['ori_shape'] == (512, 384)
     np.testing.assert_array_equal(info['bbox'], [0, 0, 384, 512])
     assert info['img_name'] == (
         'ag_trainset_renderpeople_bfh_archviz_5_10_cam02_00001'
@@ -94,7 +94,7 @@ def test_splits_resolutions_and_metainfo(
 
     low = build_dataset(train_cfg, agora_root, str(tmp_path), resolution=LOW)
     info = low.get_data_info(0)
-    assert len(low) == 2 and info['img_shape'] == LOW
+    assert len(low) == 2 and info['ori_shape'] == LOW
     assert info['img_path'].endswith('_1280x720.png')
     np.testing.assert_allclose(
         info['img_to_full_trans'], [[3, 0, 0], [0, 3, 0]]

@@ -81,7 +81,12 @@ P2P_CONFIGS = dict(
 #: Whole-body test pipeline (upstream: the crop and bb2img_trans only).
 TEST_PIPELINE = [
     dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=(512, 384)),
+    dict(
+        type='MeshTopdownAffine',
+        codec=dict(
+            type='MeshCodec', input_size=(512, 384), heatmap_size=(8, 8, 6)
+        ),
+    ),
     dict(type='PackMeshInputs'),
 ]
 

@@ -261,7 +261,7 @@ def test_converted_layout_loads(converted, human_model_root):
         )
         assert len(dataset) == count
     info = dataset.get_data_info(1)
-    assert info['person_id'] == 1 and info['img_shape'] == (512, 384)
+    assert info['person_id'] == 1 and info['ori_shape'] == (512, 384)
 
 
 def test_bad_inputs_are_named(

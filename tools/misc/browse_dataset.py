@@ -94,7 +94,7 @@ def _mesh_in_crop(sample, prefix):
     focal, princpt = _np(params.focal), _np(params.princpt)
     xy = verts[:, :2] / verts[:, 2:3] * focal + princpt
     if sample.metainfo.get('flip', False):
-        xy[:, 0] = sample.img_shape[1] - 1 - xy[:, 0]
+        xy[:, 0] = sample.ori_shape[1] - 1 - xy[:, 0]
     trans = np.asarray(sample.img2bb_trans, dtype=np.float64)
     return affine_points(xy, trans), verts[:, 2]
 

@@ -23,31 +23,25 @@ agora_gt_gender = 'neutral'
 # Result pickles for AGORA's evaluation / server (one per person).
 agora_result_dir = 'work_dirs/agora_results'
 
-agora_input_img_shape = (512, 384)
-agora_output_hm_shape = (8, 8, 6)
 
 agora_train_pipeline = [
     dict(type='LoadImage'),
     dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=agora_input_img_shape),
+    dict(type='MeshTopdownAffine'),
     # no dataset keypoints: the preprocessor copies the fit's joints into
     # the keypoint targets (gt_params['keypoints_from_fit'])
     dict(
         type='KeypointTargets',
         target_joint_set='smplx_137',
-        input_size=agora_input_img_shape,
-        output_hm_shape=agora_output_hm_shape,
     ),
     dict(
         type='PartBBoxTargets',
-        input_size=agora_input_img_shape,
-        output_hm_shape=agora_output_hm_shape,
     ),
     dict(type='PackMeshInputs'),
 ]
 agora_test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=agora_input_img_shape),
+    dict(type='MeshTopdownAffine'),
     dict(type='PackMeshInputs'),
 ]
 

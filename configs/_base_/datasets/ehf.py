@@ -14,13 +14,11 @@
 # model_path".
 ehf_test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=(512, 384)),
+    dict(type='MeshTopdownAffine'),
     # Hand / face box targets in body heat-map units (unused by the
     # metric; scaled with the W and H of the heat map, spec §10.2 fix).
     dict(
         type='PartBBoxTargets',
-        input_size=(512, 384),
-        output_hm_shape=(8, 8, 6),
     ),
     dict(type='PackMeshInputs'),
 ]

@@ -1,24 +1,18 @@
 # Pose2Pose face training data (spec §1.2, §5.5, §7.2): FFHQ and MSCOCO
-# faces with FLAME fits, both 2D-annotated (is_3d 0), concatenated. Face
-# crop 256x192, heat map (D, H, W) = (8, 8, 6), bbox_3d_size 0.3 m. There
+# faces with FLAME fits, both 2D-annotated (is_3d 0), concatenated (crop
+# geometry: the model's codec, given by `fill_codec`). There
 # is no face test set (no metric, §6.5).
 ffhq_data_root = 'data/FFHQ'
 coco_data_root = 'data/MSCOCO'
 
-face_input_shape = (256, 192)
-face_hm_shape = (8, 8, 6)
-face_depth_3d_size = 0.3
-
 face_train_pipeline = [
     dict(type='LoadImage'),
     dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=face_input_shape),
+    dict(type='MeshTopdownAffine'),
     dict(
         type='KeypointTargets',
         target_joint_set='flame_73',
-        input_size=face_input_shape,
-        output_hm_shape=face_hm_shape,
-        depth_3d_size=face_depth_3d_size,
+        depth_part='face',
     ),
     dict(type='PackMeshInputs'),
 ]

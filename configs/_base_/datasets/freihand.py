@@ -1,19 +1,15 @@
 # Pose2Pose hand test set (spec §1.2, §5.5, §6.5): the FreiHAND evaluation
 # split with RootNet boxes. Predictions are dumped to pred.json for the
-# official CodaLab server (no metric is computed here). Hand crop 256x256,
-# heat map (D, H, W) = (8, 8, 8), depth range bbox_3d_size 0.3 m. The
+# official CodaLab server (no metric is computed here). Crop sizes come
+# from the model's codec (`fill_codec`). The
 # dump metric needs the MANO files: leaves set
 # test_evaluator.body_model.model_path (and val_evaluator's) from the
 # model's `human_model_path`.
 freihand_data_root = 'data/FreiHAND'
 
-hand_input_shape = (256, 256)
-hand_hm_shape = (8, 8, 8)
-hand_depth_3d_size = 0.3
-
 hand_test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=hand_input_shape),
+    dict(type='MeshTopdownAffine'),
     dict(type='PackMeshInputs'),
 ]
 

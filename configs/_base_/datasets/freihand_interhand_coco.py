@@ -11,13 +11,11 @@ coco_data_root = 'data/MSCOCO'
 hand_train_pipeline = [
     dict(type='LoadImage'),
     dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size={{_base_.hand_input_shape}}),
+    dict(type='MeshTopdownAffine'),
     dict(
         type='KeypointTargets',
         target_joint_set='mano_21',
-        input_size={{_base_.hand_input_shape}},
-        output_hm_shape={{_base_.hand_hm_shape}},
-        depth_3d_size={{_base_.hand_depth_3d_size}},
+        depth_part='hand',
     ),
     dict(type='PackMeshInputs'),
 ]

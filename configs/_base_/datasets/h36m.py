@@ -8,7 +8,7 @@
 # model base's `human_model_path`.
 h36m_test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=(512, 384)),
+    dict(type='MeshTopdownAffine'),
     dict(type='PackMeshInputs'),
 ]
 h36m_test_dataset = dict(

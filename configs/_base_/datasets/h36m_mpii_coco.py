@@ -8,21 +8,17 @@ h36m_data_root = 'data/Human36M'
 mpii_data_root = 'data/MPII'
 coco_data_root = 'data/MSCOCO'
 
-# crop (H, W) = model.input_img_shape, heat map (D, H, W) = output_hm_shape
+# the crop geometry of the transforms is model.codec (`fill_codec`)
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=(512, 384)),
+    dict(type='MeshTopdownAffine'),
     dict(
         type='KeypointTargets',
         target_joint_set='smplx_137',
-        input_size=(512, 384),
-        output_hm_shape=(8, 8, 6),
     ),
     dict(
         type='PartBBoxTargets',
-        input_size=(512, 384),
-        output_hm_shape=(8, 8, 6),
     ),
     dict(type='PackMeshInputs'),
 ]

@@ -8,17 +8,15 @@ h36m_data_root = 'data/Human36M'
 mpii_data_root = 'data/MPII'
 coco_data_root = 'data/MSCOCO'
 
-# crop (H, W) = model.input_img_shape, heat map (D, H, W) = output_hm_shape
+# the crop geometry of the transforms is model.codec (`fill_codec`)
 body_train_pipeline = [
     dict(type='LoadImage'),
     dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine', input_size=(256, 192)),
+    dict(type='MeshTopdownAffine'),
     dict(
         type='KeypointTargets',
         target_joint_set='smpl_33',
-        input_size=(256, 192),
-        output_hm_shape=(8, 8, 6),
-        depth_3d_size=2.0,
+        depth_part='body',
     ),
     dict(type='PackMeshInputs'),
 ]

@@ -14,7 +14,7 @@
 # gendered SMPL fit (genders neutral, male, female).
 pw3d_test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine', input_size=(256, 192)),
+    dict(type='MeshTopdownAffine'),
     dict(type='PackMeshInputs'),
 ]
 pw3d_test_dataset = dict(

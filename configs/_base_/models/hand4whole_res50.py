@@ -1,45 +1,47 @@
 # Hand4Whole (spec §1.1, §2): body ResNet-50, hand ResNet-50, face ResNet-18.
-# Shapes are (H, W) and heat maps (D, H, W). The model-file root is given
-# once (model.body_model.model_path); the data preprocessor reuses it.
+# Every size of the crop geometry is in `codec` (images (H, W), heat maps
+# (D, H, W)); the model, its target generator and the data pipelines
+# (h4w.utils.config_utils.fill_codec) read it from `model.codec`. The
+# model-file root is given once (model.body_model.model_path).
 human_model_path = 'data/human_model_files'
 
-input_img_shape = (512, 384)
-input_body_shape = (256, 192)
-input_hand_shape = (256, 256)
-input_face_shape = (192, 192)
-output_hm_shape = (8, 8, 6)
-output_hand_hm_shape = (8, 8, 8)
+codec = dict(
+    type='MeshCodec',
+    input_size=(512, 384),
+    heatmap_size=(8, 8, 6),
+    body_input_size=(256, 192),
+    hand_input_size=(256, 256),
+    face_input_size=(192, 192),
+    hand_heatmap_size=(8, 8, 8),
+    depth_sizes=dict(body=2.0, hand=0.3, face=0.3),
+    hand_bbox_extension=2.0,
+    face_bbox_extension=1.5,
+    focal=(5000, 5000),
+)
 
 model = dict(
     type='Hand4Whole',
+    codec=codec,
     data_preprocessor=dict(
         type='MeshDataPreprocessor',
         # RGB / 255, no mean/std normalisation (spec §10.1).
         mean=[0.0, 0.0, 0.0],
         std=[255.0, 255.0, 255.0],
-        genders=('neutral', 'male', 'female'),
-        input_img_shape=input_img_shape,
-        output_hm_shape=output_hm_shape,
-        body_3d_size=2.0,
-        hand_3d_size=0.3,
-        face_3d_size=0.3,
+    ),
+    target_generator=dict(
+        type='BodyModelTargetGenerator', genders=('neutral', 'male', 'female')
     ),
     backbone=dict(type='ResNet', depth=50),
+    # depth_dim, the box head's heat-map channels and the RoI sizes come
+    # from the codec
     body_position_head=dict(
-        type='PositionHead', in_channels=2048, num_joints=25, depth_dim=8
+        type='PositionHead', in_channels=2048, num_joints=25
     ),
-    box_head=dict(
-        type='BoxHead', in_channels=2048, heatmap_channels=25 * 8, channels=256
-    ),
-    hand_roi_extractor=dict(
-        type='PartRoIExtractor',
-        output_size=input_hand_shape,
-        input_img_shape=input_img_shape,
-        input_body_shape=input_body_shape,
-    ),
+    box_head=dict(type='BoxHead', in_channels=2048, channels=256),
+    hand_roi_extractor=dict(type='PartRoIExtractor'),
     hand_backbone=dict(type='ResNet', depth=50),
     hand_position_head=dict(
-        type='PositionHead', in_channels=2048, num_joints=20, depth_dim=8
+        type='PositionHead', in_channels=2048, num_joints=20
     ),
     hand_rotation_head=dict(
         type='HandRotationHead',
@@ -55,12 +57,7 @@ model = dict(
         num_hand_joints=4,
         num_rotations=21,
     ),
-    face_roi_extractor=dict(
-        type='PartRoIExtractor',
-        output_size=input_face_shape,
-        input_img_shape=input_img_shape,
-        input_body_shape=input_body_shape,
-    ),
+    face_roi_extractor=dict(type='PartRoIExtractor'),
     face_backbone=dict(type='ResNet', depth=18),
     face_head=dict(type='FaceRegressorHead', in_channels=512, expr_dim=10),
     body_model=dict(type='SMPLXModel', model_path=human_model_path),
@@ -70,15 +67,5 @@ model = dict(
     loss_param=dict(type='ParamLoss'),
     loss_pose=dict(type='ParamLoss'),
     pixel_exact_hand_unflip=False,
-    input_img_shape=input_img_shape,
-    input_body_shape=input_body_shape,
-    input_hand_shape=input_hand_shape,
-    input_face_shape=input_face_shape,
-    output_hm_shape=output_hm_shape,
-    output_hand_hm_shape=output_hand_hm_shape,
-    focal=(5000, 5000),
-    princpt=(96, 128),
     camera_3d_size=2.5,
-    hand_bbox_extension=2.0,
-    face_bbox_extension=1.5,
 )

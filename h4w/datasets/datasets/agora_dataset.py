@@ -357,7 +357,7 @@ class AGORADataset(BaseMeshDataset):
         height, width = int(info['resized_height']), int(info['resized_width'])
         return dict(
             img_path=osp.join(crop_dir, f'{stem}.png'),
-            img_shape=(height, width),
+            ori_shape=(height, width),
             affine=affine,
         )
 
@@ -367,19 +367,19 @@ class AGORADataset(BaseMeshDataset):
             affine = crop['affine']
             return dict(
                 to_img=affine,
-                img_shape=crop['img_shape'],
+                ori_shape=crop['ori_shape'],
                 img_to_full=invert_affine(affine),
             )
         sx, sy = self._scale()
         to_img = np.array([[sx, 0, 0], [0, sy, 0]], dtype=np.float32)
         return dict(
             to_img=to_img,
-            img_shape=self.resolution,
+            ori_shape=self.resolution,
             img_to_full=invert_affine(to_img),
         )
 
     def _person_bbox(self, bbox_xywh, frame: dict) -> Optional[np.ndarray]:
-        height, width = frame['img_shape']
+        height, width = frame['ori_shape']
         if self.crop_mode:
             # the crop is the processed box already (§5.4)
             return np.array([0, 0, width, height], dtype=np.float32)
@@ -401,7 +401,7 @@ class AGORADataset(BaseMeshDataset):
         )
         corners = affine_points(corners, frame['to_img'])
         lo, hi = corners.min(0), corners.max(0)
-        height, width = frame['img_shape']
+        height, width = frame['ori_shape']
         box = sanitize_bbox(np.concatenate([lo, hi - lo]), width, height)
         return None if box is None else xywh_to_xyxy(box)
 
@@ -480,7 +480,7 @@ class AGORADataset(BaseMeshDataset):
         params.update(cam)
         info = dict(
             img_path=img_path,
-            img_shape=tuple(frame['img_shape']),
+            ori_shape=tuple(frame['ori_shape']),
             bbox=bbox,
             img_id=img['id'],
             ann_id=ann['id'],
@@ -527,7 +527,7 @@ class AGORADataset(BaseMeshDataset):
                 data_list.append(
                     dict(
                         img_path=img_path,
-                        img_shape=tuple(frame['img_shape']),
+                        ori_shape=tuple(frame['ori_shape']),
                         bbox=bbox,
                         img_id=file_name,
                         ann_id=len(data_list),

@@ -295,7 +295,7 @@ class MSCOCODataset(BaseMeshDataset):
     returns the crop and ``bb2img_trans`` only); the fit file is not
     read.
 
-    Data info: ``img_path``, ``img_shape``, ``img_id``, ``ann_id``,
+    Data info: ``img_path``, ``ori_shape``, ``img_id``, ``ann_id``,
     ``bbox`` (processed xywh); training also ``keypoints`` (J, 3),
     ``keypoints_valid`` (J, 1), ``is_3d`` 0, ``gt_params``; whole body
     the three part boxes; hand ``side`` and ``enforce_flip``.
@@ -382,7 +382,7 @@ class MSCOCODataset(BaseMeshDataset):
                     img_path=osp.join(img_dir, img['file_name']),
                     img_id=img['id'],
                     ann_id=ann['id'],
-                    img_shape=(int(img['height']), int(img['width'])),
+                    ori_shape=(int(img['height']), int(img['width'])),
                 )
                 samples = getattr(self, f'_parse_{self.part}')(ann, base)
             for info in samples:
@@ -395,7 +395,7 @@ class MSCOCODataset(BaseMeshDataset):
         return data_list
 
     def _bbox(self, box, base: dict) -> Optional[np.ndarray]:
-        height, width = base['img_shape']
+        height, width = base['ori_shape']
         return process_bbox(
             box, width, height, aspect_ratio=self.bbox_aspect_ratio
         )

@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from h4w.body_models.joint_sets import H36M_JOINTS
+from h4w.codecs import discretize_depth
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox
 
@@ -84,9 +85,7 @@ def camera_keypoints(
     rel = (joint_cam - joint_cam[root_idx]) / 1000.0
     keypoints[:, 2] = rel[:, 2]
     if body_3d_size is not None:
-        keypoints[:, 2] = (
-            (rel[:, 2] / (body_3d_size / 2) + 1) / 2.0 * (depth_bins)
-        )
+        keypoints[:, 2] = discretize_depth(rel[:, 2], body_3d_size, depth_bins)
     return keypoints, rel
 
 

@@ -39,8 +39,8 @@ GT_KEYS = (
 #: results keys copied into the metainfo.
 META_KEYS = (
     'img_path',
+    'ori_shape',
     'img_shape',
-    'input_size',
     'img2bb_trans',
     'bb2img_trans',
     'flip',

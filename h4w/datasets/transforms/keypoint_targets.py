@@ -1,29 +1,22 @@
 """Dataset keypoint targets (spec §5.1 ``process_db_coord``)."""
 
 from functools import lru_cache
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from h4w.body_models.joint_sets import JOINT_SETS
+from h4w.codecs import MeshCodec, build_codec
 from h4w.registry import TRANSFORMS
-from h4w.structures.keypoint import affine_points
+from h4w.structures.keypoint import (
+    affine_points,
+    flip_permutation,
+    flip_x,
+    rot_z,
+)
 
-__all__ = ['KeypointTargets', 'remap_joints', 'rot_z']
-
-
-def rot_z(deg: float) -> np.ndarray:
-    """R_z(a) (3, 3) float32 for an angle in degrees."""
-    rad = np.deg2rad(deg)
-    return np.array(
-        [
-            [np.cos(rad), -np.sin(rad), 0],
-            [np.sin(rad), np.cos(rad), 0],
-            [0, 0, 1],
-        ],
-        dtype=np.float32,
-    )
+__all__ = ['KeypointTargets', 'remap_joints']
 
 
 @lru_cache(maxsize=None)
@@ -72,9 +65,9 @@ class KeypointTargets(BaseTransform):
 
     Reads ``keypoints`` (J, 3): x, y original pixels and z (already
     discretised on the whole-body branch, metres relative to the root when
-    ``depth_3d_size`` is set), ``keypoints_cam`` (J, 3) metres,
+    ``depth_part`` is set), ``keypoints_cam`` (J, 3) metres,
     ``keypoints_valid`` (J, 1), the dataset's ``joint_names`` and
-    ``flip_pairs``, ``img_shape`` and the crop of
+    ``flip_pairs``, ``ori_shape`` and the crop of
     :class:`MeshTopdownAffine` (``img2bb_trans``, ``flip``, ``rot``).
     Missing keypoints give zero targets and zero validity (2D-only or
     fit-only datasets).
@@ -84,37 +77,38 @@ class KeypointTargets(BaseTransform):
     R_z(-rot); x, y through ``img2bb_trans`` then to heat-map units;
     optional depth discretisation (Pose2Pose); truncation
     ``valid * [0 <= x < W_hm][0 <= y < H_hm][0 <= z < D]``; re-index by
-    name into the target set.
+    name into the target set. Sizes and maps come from the codec.
 
     Writes ``joint_img`` (J_t, 3), ``joint_cam`` (J_t, 3), ``joint_valid``
     (J_t, 1) and ``joint_trunc`` (J_t, 1), float32.
 
     Args:
+        codec (dict | MeshCodec): The crop geometry (``MeshCodec``).
         target_joint_set (str): ``'smplx_137'`` (Hand4Whole),
             ``'smpl_33'``, ``'mano_21'`` or ``'flame_73'`` (Pose2Pose).
-        input_size (tuple): Crop (H_in, W_in).
-        output_hm_shape (tuple): Heat map (D, H_hm, W_hm).
-        depth_3d_size (float, optional): Pose2Pose: z <- (z / (size / 2)
-            + 1) / 2 * D. None: z is already discretised (whole body).
+        depth_part (str, optional): Pose2Pose: discretise z (metres,
+            root-relative) with the codec's depth size of this part
+            (``'body'``, ``'hand'`` or ``'face'``). None: z is already
+            discretised (whole body).
     """
 
     def __init__(
         self,
+        codec: Union[dict, MeshCodec],
         target_joint_set: str = 'smplx_137',
-        input_size: Tuple[int, int] = (512, 384),
-        output_hm_shape: Tuple[int, int, int] = (8, 8, 6),
-        depth_3d_size: Optional[float] = None,
+        depth_part: Optional[str] = None,
     ) -> None:
         if target_joint_set not in JOINT_SETS:
             raise KeyError(
                 f'unknown target_joint_set {target_joint_set}; '
                 f'one of {sorted(JOINT_SETS)}'
             )
+        self.codec = build_codec(codec)
         self.target_joint_set = target_joint_set
         self.target_names = JOINT_SETS[target_joint_set].joint_names
-        self.input_size = tuple(input_size)
-        self.output_hm_shape = tuple(output_hm_shape)
-        self.depth_3d_size = depth_3d_size
+        self.depth_part = depth_part
+        if depth_part is not None:
+            self.codec.depth_size(depth_part)  # fails early on a typo
 
     def transform(self, results: dict) -> dict:
         num = len(self.target_names)
@@ -142,32 +136,22 @@ class KeypointTargets(BaseTransform):
 
         if results.get('flip', False):
             joint_cam[:, 0] *= -1
-            joint_img[:, 0] = results['img_shape'][1] - 1 - joint_img[:, 0]
-            perm = np.arange(count)
-            for a, b in results.get('flip_pairs', ()):
-                perm[a], perm[b] = b, a
+            joint_img[:, 0] = flip_x(joint_img[:, 0], results['ori_shape'][1])
+            perm = flip_permutation(count, results.get('flip_pairs', ()))
             joint_img, joint_cam = joint_img[perm], joint_cam[perm]
             joint_valid = joint_valid[perm]
         joint_cam = joint_cam @ rot_z(-results.get('rot', 0.0)).T
 
         trans = np.asarray(results['img2bb_trans'], dtype=np.float32)
-        depth, height, width = self.output_hm_shape
-        joint_img[:, :2] = affine_points(joint_img[:, :2], trans)
-        joint_img[:, 0] = joint_img[:, 0] / self.input_size[1] * width
-        joint_img[:, 1] = joint_img[:, 1] / self.input_size[0] * height
-        if self.depth_3d_size is not None:
-            joint_img[:, 2] = (
-                (joint_img[:, 2] / (self.depth_3d_size / 2) + 1) / 2 * depth
-            )
-        x, y, z = joint_img.T
-        inside = (
-            (x >= 0)
-            & (x < width)
-            & (y >= 0)
-            & (y < height)
-            & (z >= 0)
-            & (z < depth)
+        codec = self.codec
+        joint_img[:, :2] = codec.crop_to_heatmap(
+            affine_points(joint_img[:, :2], trans)
         )
+        if self.depth_part is not None:
+            joint_img[:, 2] = codec.discretize_depth(
+                joint_img[:, 2], codec.depth_size(self.depth_part)
+            )
+        inside = codec.truncation(joint_img)
         joint_trunc = joint_valid * inside[:, None].astype(np.float32)
 
         results.update(
@@ -180,8 +164,7 @@ class KeypointTargets(BaseTransform):
 
     def __repr__(self) -> str:
         return (
-            f'{self.__class__.__name__}(target_joint_set='
-            f'{self.target_joint_set!r}, input_size={self.input_size}, '
-            f'output_hm_shape={self.output_hm_shape}, '
-            f'depth_3d_size={self.depth_3d_size})'
+            f'{self.__class__.__name__}(codec={self.codec!r}, '
+            f'target_joint_set={self.target_joint_set!r}, '
+            f'depth_part={self.depth_part!r})'
         )

@@ -42,7 +42,7 @@ class LoadImage(BaseTransform):
     """Load ``results['img_path']`` into ``results['img']``.
 
     Adds ``img`` (H, W, 3) float32 RGB in [0, 255] and, when the dataset
-    did not give it, ``img_shape`` (H, W). A missing file raises
+    did not give it, ``ori_shape`` (H, W). A missing file raises
     :class:`MissingImageError`; the dataset turns it into a logged skip
     during training (see :class:`BaseMeshDataset`).
     """
@@ -50,5 +50,5 @@ class LoadImage(BaseTransform):
     def transform(self, results: dict) -> dict:
         img = load_image(results['img_path'])
         results['img'] = img
-        results.setdefault('img_shape', img.shape[:2])
+        results.setdefault('ori_shape', img.shape[:2])
         return results

@@ -1,12 +1,13 @@
 """Hand and face box targets (spec §5.1 ``process_hand_face_bbox``)."""
 
-from typing import Tuple
+from typing import Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from h4w.codecs import MeshCodec, build_codec
 from h4w.registry import TRANSFORMS
-from h4w.structures.keypoint import affine_points
+from h4w.structures.keypoint import affine_points, flip_x
 
 __all__ = ['PartBBoxTargets']
 
@@ -29,32 +30,24 @@ class PartBBoxTargets(BaseTransform):
     ``{part}_bbox_valid`` (float) for ``part`` in lhand, rhand, face.
 
     Args:
-        input_size (tuple): Crop (H_in, W_in).
-        output_hm_shape (tuple): Body heat map (D, H_hm, W_hm).
+        codec (dict | MeshCodec): The crop geometry (``MeshCodec``).
     """
 
-    def __init__(
-        self,
-        input_size: Tuple[int, int] = (512, 384),
-        output_hm_shape: Tuple[int, int, int] = (8, 8, 6),
-    ) -> None:
-        self.input_size = tuple(input_size)
-        self.output_hm_shape = tuple(output_hm_shape)
+    def __init__(self, codec: Union[dict, MeshCodec]) -> None:
+        self.codec = build_codec(codec)
 
     def _box(self, bbox, results: dict):
         if bbox is None:
             return np.array([[0, 0], [1, 1]], dtype=np.float32), 0.0
         x1, y1, x2, y2 = np.asarray(bbox, dtype=np.float32).reshape(4)
         if results.get('flip', False):
-            width = results['img_shape'][1]
-            x1, x2 = width - x2 - 1, width - x1 - 1
+            width = results['ori_shape'][1]
+            x1, x2 = flip_x(x2, width), flip_x(x1, width)
         corners = np.array(
             [[x1, y1], [x2, y1], [x2, y2], [x1, y2]], dtype=np.float32
         )
         trans = np.asarray(results['img2bb_trans'], dtype=np.float32)
-        corners = affine_points(corners, trans)
-        corners[:, 0] *= self.output_hm_shape[2] / self.input_size[1]
-        corners[:, 1] *= self.output_hm_shape[1] / self.input_size[0]
+        corners = self.codec.crop_to_heatmap(affine_points(corners, trans))
         return np.stack([corners.min(0), corners.max(0)]), 1.0
 
     def transform(self, results: dict) -> dict:
@@ -71,7 +64,4 @@ class PartBBoxTargets(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (
-            f'{self.__class__.__name__}(input_size={self.input_size}, '
-            f'output_hm_shape={self.output_hm_shape})'
-        )
+        return f'{self.__class__.__name__}(codec={self.codec!r})'

@@ -1,12 +1,13 @@
 """Affine crop of the person box (spec §5.1 ``generate_patch_image``)."""
 
 import math
-from typing import Sequence, Tuple
+from typing import Sequence, Union
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from h4w.codecs import MeshCodec, build_codec
 from h4w.registry import TRANSFORMS
 
 __all__ = ['MeshTopdownAffine', 'get_patch_transform']
@@ -76,14 +77,15 @@ class MeshTopdownAffine(BaseTransform):
 
     Writes ``img`` (H_in, W_in, 3) float32, ``img2bb_trans`` (2, 3)
     (original, flipped pixels -> crop), ``bb2img_trans`` (2, 3), ``flip``,
-    ``rot``, ``aug_scale`` and ``input_size`` (W_in, H_in).
+    ``rot``, ``aug_scale`` and ``img_shape`` (H_in, W_in), the crop
+    size of the codec.
 
     Args:
-        input_size (tuple): Crop (H_in, W_in); (512, 384) whole body.
+        codec (dict | MeshCodec): The crop geometry (``MeshCodec``).
     """
 
-    def __init__(self, input_size: Tuple[int, int] = (512, 384)) -> None:
-        self.input_size = tuple(input_size)
+    def __init__(self, codec: Union[dict, MeshCodec]) -> None:
+        self.codec = build_codec(codec)
 
     def transform(self, results: dict) -> dict:
         img = results['img']
@@ -95,7 +97,7 @@ class MeshTopdownAffine(BaseTransform):
         if flip:
             img = img[:, ::-1, :]
             c_x = img.shape[1] - c_x - 1
-        out_h, out_w = self.input_size
+        out_h, out_w = self.codec.input_size
         trans = get_patch_transform(
             (c_x, c_y), (w, h), (out_w, out_h), scale, rot
         )
@@ -120,9 +122,9 @@ class MeshTopdownAffine(BaseTransform):
             flip=flip,
             rot=rot,
             aug_scale=scale,
-            input_size=(out_w, out_h),
+            img_shape=(out_h, out_w),
         )
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(input_size={self.input_size})'
+        return f'{self.__class__.__name__}(codec={self.codec!r})'

@@ -77,9 +77,15 @@ class BaseBodyModel(nn.Module):
         file_name (str): The model file inside ``<root>/<model_type>/``.
         layer_kwargs (dict): Arguments of the ``smplx`` class.
         param_dims (dict): Parameter name -> size, for zero defaults.
+
+    Class attributes: ``model_type`` (the folder of its files) and
+    ``param_layout`` (:class:`h4w.body_models.ParamLayout`: how its
+    parameters and targets are laid out, read by the target generator
+    and the estimators).
     """
 
     model_type = ''
+    param_layout = None
 
     def __init__(
         self,

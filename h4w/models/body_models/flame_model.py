@@ -5,7 +5,7 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
-from h4w.body_models import GENDERS
+from h4w.body_models import FLAME_LAYOUT, GENDERS
 from h4w.body_models.model_files import missing_model_file
 from h4w.registry import MODELS
 
@@ -27,6 +27,7 @@ class FLAMEModel(BaseBodyModel):
     """
 
     model_type = 'flame'
+    param_layout = FLAME_LAYOUT
 
     def __init__(
         self,

@@ -5,6 +5,7 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
+from h4w.body_models import MANO_LAYOUT
 from h4w.body_models.joint_sets import MANO_JOINTS, MANO_TIP_VERTEX_IDS
 from h4w.body_models.model_files import load_model_data, missing_model_file
 from h4w.registry import MODELS
@@ -50,6 +51,7 @@ class MANOModel(BaseBodyModel):
     """
 
     model_type = 'mano'
+    param_layout = MANO_LAYOUT
 
     def __init__(
         self,

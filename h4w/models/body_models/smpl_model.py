@@ -4,7 +4,7 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
-from h4w.body_models import GENDERS
+from h4w.body_models import GENDERS, SMPL_LAYOUT
 from h4w.body_models.joint_sets import SMPL_JOINT_SOURCES
 from h4w.registry import MODELS
 
@@ -31,6 +31,7 @@ class SMPLModel(BaseBodyModel):
     """
 
     model_type = 'smpl'
+    param_layout = SMPL_LAYOUT
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
-from h4w.body_models import GENDERS
+from h4w.body_models import GENDERS, SMPLX_LAYOUT
 from h4w.body_models.joint_sets import (
     SMPLX_HAND_REGRESSOR_SOURCES,
     SMPLX_JOINT_OUTPUT_IDX,
@@ -48,6 +48,7 @@ class SMPLXModel(BaseBodyModel):
     """
 
     model_type = 'smplx'
+    param_layout = SMPLX_LAYOUT
 
     def __init__(
         self,

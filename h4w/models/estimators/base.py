@@ -1,7 +1,7 @@
 """Base class of the mesh estimators (mmpose ``BasePoseEstimator`` shape)."""
 
 from abc import abstractmethod
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -9,12 +9,9 @@ from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from h4w.codecs import MeshCodec, build_codec
 from h4w.registry import MODELS
-from h4w.structures import MeshDataSample
-
-from ..utils import apply_affine
-
-SampleList = List[MeshDataSample]
+from h4w.utils.typing import ConfigType, OptConfigType, SampleList
 
 
 def stack_instance_fields(
@@ -46,7 +43,7 @@ def stack_instance_fields(
                 raise KeyError(
                     f'{field}.{key} is missing in the data sample of '
                     f'{sample.metainfo.get("img_path", "<unknown image>")}; '
-                    'the dataset pipeline or MeshDataPreprocessor must '
+                    'the dataset pipeline or the target generator must '
                     'provide it'
                 )
             value = instances.get(key)
@@ -79,23 +76,6 @@ def stack_metainfo(
     return torch.stack(values).to(device)
 
 
-def boxes_to_image(boxes: Tensor, bb2img_trans: Tensor) -> Tensor:
-    """Map (N, 4) xyxy crop boxes to the axis-aligned (N, 4) xyxy boxes
-    enclosing their four corners in the original image."""
-    x1, y1, x2, y2 = boxes.unbind(1)
-    corners = torch.stack(
-        (
-            torch.stack((x1, y1), 1),
-            torch.stack((x2, y1), 1),
-            torch.stack((x1, y2), 1),
-            torch.stack((x2, y2), 1),
-        ),
-        1,
-    )
-    corners = apply_affine(corners, bb2img_trans)
-    return torch.cat((corners.min(1).values, corners.max(1).values), 1)
-
-
 def float32_geometry(inputs: Tensor):
     """Autocast off: the body model, camera and projection run in float32
     under ``--amp`` (bf16 cannot hold a 28 m camera depth to the mm)."""
@@ -106,32 +86,39 @@ class BaseMeshEstimator(BaseModel):
     """``forward(inputs, data_samples, mode)`` dispatches to
     :meth:`loss`, :meth:`predict` or :meth:`_forward` (``'tensor'``).
 
+    The estimator owns its crop geometry (``codec``), its body model and
+    the :class:`BodyModelTargetGenerator` built from both (composition: the
+    data preprocessor only batches images, so any preprocessor works).
+    Before ``loss`` and ``predict`` the generator adds the body-model
+    targets of samples that carry ``gt_params``.
+
     Args:
+        codec (dict | MeshCodec): The crop geometry (``MeshCodec``).
+        body_model (dict): The body-model config.
+        target_generator (dict, optional): Config of the target generator;
+            its ``body_model`` and ``codec`` are the estimator's. Defaults
+            to ``BodyModelTargetGenerator`` with the neutral model only.
         data_preprocessor (dict, optional): Usually a
-            ``MeshDataPreprocessor``; when its config has no
-            ``body_model``, it gets ``body_model`` (so configs give the
-            model-file path once).
+            ``MeshDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
-        body_model (dict, optional): The estimator's body-model config.
     """
 
     def __init__(
         self,
-        data_preprocessor=None,
-        init_cfg=None,
-        body_model: Optional[dict] = None,
+        codec: Union[ConfigType, MeshCodec],
+        body_model: ConfigType,
+        target_generator: OptConfigType = None,
+        data_preprocessor: OptConfigType = None,
+        init_cfg: OptConfigType = None,
     ) -> None:
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = dict(data_preprocessor)
-            if (
-                body_model is not None
-                and 'body_model' not in data_preprocessor
-                and data_preprocessor.get('type') == 'MeshDataPreprocessor'
-            ):
-                data_preprocessor['body_model'] = dict(body_model)
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
+        self.codec = build_codec(codec)
+        self.body_model = MODELS.build(body_model)
+        self.target_generator = MODELS.build(
+            target_generator or dict(type='BodyModelTargetGenerator'),
+            default_args=dict(body_model=body_model, codec=self.codec),
         )
 
     def forward(
@@ -140,6 +127,8 @@ class BaseMeshEstimator(BaseModel):
         data_samples: Optional[SampleList] = None,
         mode: str = 'tensor',
     ) -> Union[Dict[str, Tensor], SampleList]:
+        if mode in ('loss', 'predict') and data_samples:
+            self.target_generator(data_samples)
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':

@@ -1,6 +1,6 @@
 """Hand4Whole: whole-body SMPL-X estimation (spec §2, §4)."""
 
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -12,21 +12,18 @@ from h4w.body_models.joint_sets import (
     SMPLX_POS_JOINTS,
     anchor_indices,
 )
+from h4w.codecs import MeshCodec
 from h4w.registry import MODELS
+from h4w.utils.typing import ConfigType, OptConfigType, SampleList
 
 from ..utils import (
-    apply_affine,
     depth_prior,
     flip_axis_angle,
     get_camera_trans,
-    project_to_heatmap,
     relative_to_anchors,
-    restore_bbox,
 )
 from .base import (
     BaseMeshEstimator,
-    SampleList,
-    boxes_to_image,
     float32_geometry,
     stack_instance_fields,
     stack_metainfo,
@@ -61,61 +58,6 @@ def _part_slice(part: str) -> slice:
     return slice(start, end)
 
 
-def body_hm_to_hand_hm(
-    coords: Tensor,
-    bbox: Tensor,
-    input_body_shape: Sequence[int],
-    output_hm_shape: Sequence[int],
-    output_hand_hm_shape: Sequence[int],
-) -> Tensor:
-    """Re-express (N, J, >=2) body heat-map x, y in the heat-map space of
-    a hand box (N, 4) xyxy in body-input pixels (spec §4.3); other columns
-    are kept."""
-    x1 = bbox[:, None, 0] / input_body_shape[1] * output_hm_shape[2]
-    y1 = bbox[:, None, 1] / input_body_shape[0] * output_hm_shape[1]
-    w = (
-        (bbox[:, None, 2] - bbox[:, None, 0])
-        / input_body_shape[1]
-        * output_hm_shape[2]
-    )
-    h = (
-        (bbox[:, None, 3] - bbox[:, None, 1])
-        / input_body_shape[0]
-        * output_hm_shape[1]
-    )
-    x = (coords[:, :, 0] - x1) * (output_hand_hm_shape[2] / w)
-    y = (coords[:, :, 1] - y1) * (output_hand_hm_shape[1] / h)
-    return torch.cat((torch.stack((x, y), 2), coords[:, :, 2:]), 2)
-
-
-def hand_hm_to_body_hm(
-    coords: Tensor,
-    bbox: Tensor,
-    input_body_shape: Sequence[int],
-    output_hm_shape: Sequence[int],
-    output_hand_hm_shape: Sequence[int],
-) -> Tensor:
-    """Inverse of :func:`body_hm_to_hand_hm` for x, y (spec §2.15); z is
-    left in hand units."""
-    x = coords[:, :, 0] * (
-        (
-            (bbox[:, None, 2] - bbox[:, None, 0])
-            / input_body_shape[1]
-            * output_hm_shape[2]
-        )
-        / output_hand_hm_shape[2]
-    ) + (bbox[:, None, 0] / input_body_shape[1] * output_hm_shape[2])
-    y = coords[:, :, 1] * (
-        (
-            (bbox[:, None, 3] - bbox[:, None, 1])
-            / input_body_shape[0]
-            * output_hm_shape[1]
-        )
-        / output_hand_hm_shape[1]
-    ) + (bbox[:, None, 1] / input_body_shape[0] * output_hm_shape[1])
-    return torch.cat((torch.stack((x, y), 2), coords[:, :, 2:]), 2)
-
-
 def align_translation(pred: Tensor, target: Tensor, mask: Tensor) -> Tensor:
     """Shift each sample's (N, J, 2) ``pred`` by the mean of ``target -
     pred`` over joints with ``mask`` (N, J) == 1; no shift without a valid
@@ -138,20 +80,19 @@ class Hand4Whole(BaseMeshEstimator):
     extractor`` -> ``face_backbone`` -> ``face_head`` -> ``body_model``.
 
     Args:
+        codec (dict | MeshCodec): The crop geometry: crop, body, hand and
+            face input sizes, body and hand heat maps, depth ranges, part
+            box extensions and the virtual camera (``MeshCodec``). The RoI
+            extractors' sizes and the position heads' depth come from it.
         backbone, body_position_head, box_head, hand_roi_extractor,
         hand_backbone, hand_position_head, hand_rotation_head,
         body_rotation_head, face_roi_extractor, face_backbone, face_head,
         body_model (dict): Sub-module configs.
+        target_generator (dict, optional): See :class:`BaseMeshEstimator`.
         loss_coord, loss_param, loss_pose (dict): Loss configs; set
             ``loss_pose=dict(type='RotationMatrixLoss')`` for the
             rotation-matrix pose loss (off by default, §10.1).
-        input_img_shape, input_body_shape, input_hand_shape,
-        input_face_shape: (H, W) of the crop, the body / hand / face
-            inputs.
-        output_hm_shape, output_hand_hm_shape: (D, H, W) heat maps.
-        focal, princpt: Virtual camera in body-input pixels.
         camera_3d_size (float): Metres, for the depth prior (2.5).
-        hand_bbox_extension, face_bbox_extension (float): 2.0 / 1.5.
         pixel_exact_hand_unflip (bool): Un-flip left-hand x as
             ``(W_hand - 1) / s - x`` (pixel exact) instead of the
             reference's ``D_x - 1 - x`` (off by default, §10.1).
@@ -165,71 +106,71 @@ class Hand4Whole(BaseMeshEstimator):
 
     def __init__(
         self,
-        backbone: dict,
-        body_position_head: dict,
-        box_head: dict,
-        hand_roi_extractor: dict,
-        hand_backbone: dict,
-        hand_position_head: dict,
-        hand_rotation_head: dict,
-        body_rotation_head: dict,
-        face_roi_extractor: dict,
-        face_backbone: dict,
-        face_head: dict,
-        body_model: dict,
-        loss_coord: dict = dict(type='CoordLoss'),
-        loss_param: dict = dict(type='ParamLoss'),
-        loss_pose: dict = dict(type='ParamLoss'),
-        input_img_shape: Sequence[int] = (512, 384),
-        input_body_shape: Sequence[int] = (256, 192),
-        input_hand_shape: Sequence[int] = (256, 256),
-        input_face_shape: Sequence[int] = (192, 192),
-        output_hm_shape: Sequence[int] = (8, 8, 6),
-        output_hand_hm_shape: Sequence[int] = (8, 8, 8),
-        focal: Sequence[float] = (5000, 5000),
-        princpt: Sequence[float] = (96, 128),
+        codec: Union[ConfigType, MeshCodec],
+        backbone: ConfigType,
+        body_position_head: ConfigType,
+        box_head: ConfigType,
+        hand_roi_extractor: ConfigType,
+        hand_backbone: ConfigType,
+        hand_position_head: ConfigType,
+        hand_rotation_head: ConfigType,
+        body_rotation_head: ConfigType,
+        face_roi_extractor: ConfigType,
+        face_backbone: ConfigType,
+        face_head: ConfigType,
+        body_model: ConfigType,
+        target_generator: OptConfigType = None,
+        loss_coord: ConfigType = dict(type='CoordLoss'),
+        loss_param: ConfigType = dict(type='ParamLoss'),
+        loss_pose: ConfigType = dict(type='ParamLoss'),
         camera_3d_size: float = 2.5,
-        hand_bbox_extension: float = 2.0,
-        face_bbox_extension: float = 1.5,
         pixel_exact_hand_unflip: bool = False,
         detach_proj_joints: bool = False,
         predict_all_joints: bool = False,
-        data_preprocessor: Optional[dict] = None,
-        init_cfg: Optional[dict] = None,
+        data_preprocessor: OptConfigType = None,
+        init_cfg: OptConfigType = None,
     ) -> None:
         super().__init__(
+            codec=codec,
+            body_model=body_model,
+            target_generator=target_generator,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg,
-            body_model=body_model,
         )
+        codec = self.codec
+        body_depth = dict(depth_dim=codec.heatmap_size[0])
+        hand_depth = dict(depth_dim=codec.hand_heatmap_size[0])
         self.backbone = MODELS.build(backbone)
-        self.body_position_head = MODELS.build(body_position_head)
-        self.box_head = MODELS.build(box_head)
-        self.hand_roi_extractor = MODELS.build(hand_roi_extractor)
+        self.body_position_head = MODELS.build(
+            body_position_head, default_args=body_depth
+        )
+        self.box_head = MODELS.build(
+            box_head,
+            default_args=dict(
+                heatmap_channels=self.body_position_head.num_joints
+                * codec.heatmap_size[0]
+            ),
+        )
+        self.hand_roi_extractor = MODELS.build(
+            hand_roi_extractor, default_args=self._roi_args('hand')
+        )
         self.hand_backbone = MODELS.build(hand_backbone)
-        self.hand_position_head = MODELS.build(hand_position_head)
+        self.hand_position_head = MODELS.build(
+            hand_position_head, default_args=hand_depth
+        )
         self.hand_rotation_head = MODELS.build(hand_rotation_head)
         self.body_rotation_head = MODELS.build(body_rotation_head)
-        self.face_roi_extractor = MODELS.build(face_roi_extractor)
+        self.face_roi_extractor = MODELS.build(
+            face_roi_extractor, default_args=self._roi_args('face')
+        )
         self.face_backbone = MODELS.build(face_backbone)
         self.face_head = MODELS.build(face_head)
-        self.body_model = MODELS.build(body_model)
         self.loss_coord = MODELS.build(loss_coord)
         self.loss_param = MODELS.build(loss_param)
         self.loss_pose = MODELS.build(loss_pose)
-        self.input_img_shape = tuple(input_img_shape)
-        self.input_body_shape = tuple(input_body_shape)
-        self.input_hand_shape = tuple(input_hand_shape)
-        self.input_face_shape = tuple(input_face_shape)
-        self.output_hm_shape = tuple(output_hm_shape)
-        self.output_hand_hm_shape = tuple(output_hand_hm_shape)
-        self.focal = tuple(focal)
-        self.princpt = tuple(princpt)
         self.camera_depth_prior = depth_prior(
-            focal, camera_3d_size, input_body_shape
+            codec.focal, camera_3d_size, codec.body_input_size
         )
-        self.hand_bbox_extension = hand_bbox_extension
-        self.face_bbox_extension = face_bbox_extension
         self.pixel_exact_hand_unflip = pixel_exact_hand_unflip
         self.detach_proj_joints = detach_proj_joints
         self.predict_all_joints = predict_all_joints
@@ -239,42 +180,42 @@ class Hand4Whole(BaseMeshEstimator):
             persistent=False,
         )
 
+    def _roi_args(self, part: str) -> dict:
+        """Sizes of a part RoI extractor, from the codec."""
+        return dict(
+            output_size=getattr(self.codec, f'{part}_input_size'),
+            input_img_shape=self.codec.input_size,
+            input_body_shape=self.codec.body_input_size,
+        )
+
     # ------------------------------------------------------------ network
     def _restore_part_boxes(
         self, boxes: Dict[str, Tensor]
     ) -> Tuple[Tensor, Tensor, Tensor]:
-        hand_ar = self.input_hand_shape[1] / self.input_hand_shape[0]
-        face_ar = self.input_face_shape[1] / self.input_face_shape[0]
-        out = []
-        for part, ar, ext in (
-            ('lhand', hand_ar, self.hand_bbox_extension),
-            ('rhand', hand_ar, self.hand_bbox_extension),
-            ('face', face_ar, self.face_bbox_extension),
-        ):
-            out.append(
-                restore_bbox(
-                    boxes[f'{part}_center'],
-                    boxes[f'{part}_size'],
-                    ar,
-                    ext,
-                    self.input_body_shape,
-                    self.output_hm_shape,
-                ).detach()
+        return tuple(
+            self.codec.restore_part_bbox(
+                boxes[f'{name}_center'], boxes[f'{name}_size'], part
+            ).detach()
+            for name, part in (
+                ('lhand', 'hand'),
+                ('rhand', 'hand'),
+                ('face', 'face'),
             )
-        return tuple(out)
+        )
 
     def extract_feat(self, inputs: Tensor) -> Tensor:
         """Body feature (N, 2048, 8, 6) of the (N, 3, 512, 384) crop, from
         its nearest-neighbour downsampling to 256x192 (every second pixel,
         as the reference)."""
-        return self.backbone(F.interpolate(inputs, self.input_body_shape))
+        return self.backbone(F.interpolate(inputs, self.codec.body_input_size))
 
     def _unflip_x(self, x: Tensor) -> Tensor:
         """Left-hand x back from the flipped crop (spec §2.10)."""
-        width = self.output_hand_hm_shape[2]
+        width = self.codec.hand_heatmap_size[2]
         if self.pixel_exact_hand_unflip:
-            stride = self.input_hand_shape[1] / width
-            return (self.input_hand_shape[1] - 1) / stride - x
+            hand_w = self.codec.hand_input_size[1]
+            stride = hand_w / width
+            return (hand_w - 1) / stride - x
         return (width - 1) - x
 
     def _forward(
@@ -385,14 +326,7 @@ class Hand4Whole(BaseMeshEstimator):
     def _project(self, joints: Tensor, cam_trans: Tensor) -> Tensor:
         if self.detach_proj_joints and self.training:
             joints = joints.detach()
-        return project_to_heatmap(
-            joints,
-            cam_trans,
-            self.focal,
-            self.princpt,
-            self.input_body_shape,
-            self.output_hm_shape,
-        )
+        return self.codec.project_to_heatmap(joints, cam_trans)
 
     # --------------------------------------------------------------- loss
     def _hand_targets(
@@ -401,7 +335,7 @@ class Hand4Whole(BaseMeshEstimator):
         """Hand rows of the 2D targets in predicted-hand-box space and
         truncation by that box (spec §4.3)."""
         gt = dict(gt)
-        hand_hm = self.output_hand_hm_shape
+        codec = self.codec
         for part in ('lhand', 'rhand'):
             rows = _part_slice(part)
             bbox = out[f'{part}_bbox']
@@ -409,24 +343,18 @@ class Hand4Whole(BaseMeshEstimator):
                 ('joint_img', 'joint_trunc'),
                 ('smplx_joint_img', 'smplx_joint_trunc'),
             ):
-                coord = body_hm_to_hand_hm(
-                    gt[coord_key][:, rows],
-                    bbox,
-                    self.input_body_shape,
-                    self.output_hm_shape,
-                    hand_hm,
+                coord = codec.body_to_hand_heatmap(
+                    gt[coord_key][:, rows], bbox
                 )
                 coord = torch.cat(
                     (
                         coord[:, :, :2],
-                        coord[:, :, 2:]
-                        * (hand_hm[0] / self.output_hm_shape[0]),
+                        coord[:, :, 2:] * codec.hand_depth_scale(),
                     ),
                     2,
                 )
-                x, y = coord[:, :, 0], coord[:, :, 1]
-                inside = (
-                    (x >= 0) & (x < hand_hm[2]) & (y >= 0) & (y < hand_hm[1])
+                inside = codec.in_heatmap(
+                    coord[:, :, :2], codec.hand_heatmap_size
                 ).to(coord.dtype)
                 trunc = gt[trunc_key][:, rows] * inside[:, :, None]
                 gt[coord_key] = torch.cat(
@@ -457,12 +385,8 @@ class Hand4Whole(BaseMeshEstimator):
             rows = _part_slice(part)
             proj = joint_proj[:, rows]
             if part in ('lhand', 'rhand'):
-                proj = body_hm_to_hand_hm(
-                    proj,
-                    out[f'{part}_bbox'],
-                    self.input_body_shape,
-                    self.output_hm_shape,
-                    self.output_hand_hm_shape,
+                proj = self.codec.body_to_hand_heatmap(
+                    proj, out[f'{part}_bbox']
                 )
             if part != 'body':
                 proj = align_translation(
@@ -479,7 +403,7 @@ class Hand4Whole(BaseMeshEstimator):
         """The 11 loss terms of spec §4.2, each a mean over all elements.
 
         ``gt_instances`` of every sample must hold :data:`GT_KEYS` (see
-        :class:`MeshDataPreprocessor` for the ``smplx_*`` ones).
+        :class:`BodyModelTargetGenerator` for the ``smplx_*`` ones).
         """
         out = self._forward(inputs, data_samples)
         gt = stack_instance_fields(data_samples, GT_KEYS, inputs.device)
@@ -566,12 +490,8 @@ class Hand4Whole(BaseMeshEstimator):
         for part in ('lhand', 'rhand'):
             start, end = SMPLX_POS_JOINTS.parts[part]
             parts.append(
-                hand_hm_to_body_hm(
-                    joint_img[:, start:end],
-                    out[f'{part}_bbox'],
-                    self.input_body_shape,
-                    self.output_hm_shape,
-                    self.output_hand_hm_shape,
+                self.codec.hand_to_body_heatmap(
+                    joint_img[:, start:end], out[f'{part}_bbox']
                 )
             )
         joint_img = torch.cat(parts, 1)
@@ -579,7 +499,7 @@ class Hand4Whole(BaseMeshEstimator):
             out['output_joints'] if self.predict_all_joints else out['joints']
         )
         joint_proj = self._project(joints, out['cam_trans'])
-        scale = self._body_to_crop_scale(inputs)
+        scale = inputs.new_tensor(self.codec.body_input_to_crop_scale())
         pose = out['pose']
         preds = dict(
             joint_img=joint_img,
@@ -602,15 +522,6 @@ class Hand4Whole(BaseMeshEstimator):
             preds.update(self._to_original_image(preds, data_samples, inputs))
         return self.add_pred_to_datasample(preds, data_samples)
 
-    def _body_to_crop_scale(self, inputs: Tensor) -> Tensor:
-        """(x, y) scale from body-input to crop pixels (2, 2)."""
-        return inputs.new_tensor(
-            [
-                self.input_img_shape[1] / self.input_body_shape[1],
-                self.input_img_shape[0] / self.input_body_shape[0],
-            ]
-        )
-
     def _to_original_image(
         self,
         preds: Dict[str, Tensor],
@@ -618,30 +529,21 @@ class Hand4Whole(BaseMeshEstimator):
         inputs: Tensor,
     ) -> Dict[str, Tensor]:
         """Keypoints, boxes and the virtual camera in original pixels."""
+        codec = self.codec
         trans = stack_metainfo(data_samples, 'bb2img_trans', inputs.device)
-        hm_to_crop = inputs.new_tensor(
-            [
-                self.input_img_shape[1] / self.output_hm_shape[2],
-                self.input_img_shape[0] / self.output_hm_shape[1],
-            ]
-        )
-        crop_scale = self._body_to_crop_scale(inputs)
-        focal = inputs.new_tensor(self.focal) * crop_scale
-        princpt = inputs.new_tensor(self.princpt) * crop_scale
+        focal, princpt = codec.camera_to_image(trans)
         out = dict(
-            joint_img_orig=apply_affine(
-                preds['joint_img'][:, :, :2] * hm_to_crop, trans
+            joint_img_orig=codec.heatmap_to_image(
+                preds['joint_img'][:, :, :2], trans
             ),
-            smplx_joint_proj_orig=apply_affine(
-                preds['smplx_joint_proj'] * hm_to_crop, trans
+            smplx_joint_proj_orig=codec.heatmap_to_image(
+                preds['smplx_joint_proj'], trans
             ),
-            focal=focal * trans[:, :, :2].norm(dim=1),
-            princpt=apply_affine(princpt.expand(trans.shape[0], 1, 2), trans)[
-                :, 0
-            ],
+            focal=focal,
+            princpt=princpt,
         )
         for part in ('lhand', 'rhand', 'face'):
-            out[f'{part}_bbox_orig'] = boxes_to_image(
+            out[f'{part}_bbox_orig'] = codec.boxes_to_image(
                 preds[f'{part}_bbox'], trans
             )
         return out

@@ -1,40 +1,20 @@
 """Pose2Pose: body-only (SMPL), hand-only (MANO) and face-only (FLAME)
 models of the reference ``Pose2Pose`` branch (spec §2.18, §4.6)."""
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Union
 
 import torch
 from torch import Tensor
 
-from h4w.body_models.joint_sets import (
-    FLAME_JOINTS,
-    MANO_JOINTS,
-    SMPL_JOINTS,
-    SMPL_POS_JOINTS,
-)
+from h4w.codecs import MeshCodec
 from h4w.registry import MODELS
+from h4w.utils.typing import ConfigType, OptConfigType, SampleList
 
-from ..utils import depth_prior, get_camera_trans, project_to_heatmap
+from ..utils import depth_prior, get_camera_trans
 from .base import (
     BaseMeshEstimator,
-    SampleList,
     float32_geometry,
     stack_instance_fields,
-)
-
-#: Per part: model prefix, supervision set, rows fed to the position head.
-PARTS = dict(
-    body=dict(
-        prefix='smpl',
-        joints=SMPL_JOINTS,
-        pos_idx=SMPL_JOINTS.indices_of(SMPL_POS_JOINTS.joint_names),
-    ),
-    hand=dict(
-        prefix='mano',
-        joints=MANO_JOINTS,
-        pos_idx=list(range(MANO_JOINTS.num_joints)),
-    ),
-    face=dict(prefix='flame', joints=FLAME_JOINTS, pos_idx=None),
 )
 
 
@@ -44,18 +24,25 @@ class Pose2Pose(BaseMeshEstimator):
     head (body, hand) or a pooled regressor (face), and the part's body
     model.
 
+    Everything that depends on the part comes from the body model's
+    :class:`~h4w.body_models.ParamLayout` (prefix, joint sets, pose
+    blocks, whether the pose targets are split).
+
     Args:
         parts (str): ``'body'`` (SMPL), ``'hand'`` (right MANO; left hands
-            are presented flipped) or ``'face'`` (FLAME).
+            are presented flipped) or ``'face'`` (FLAME); must be the
+            ``part`` of the body model's layout.
+        codec (dict | MeshCodec): The crop geometry (crop size, heat map,
+            depth range, virtual camera; ``princpt`` None = the crop
+            centre).
         backbone (dict): ResNet-50 config.
         head (dict): ``Pose2PoseRotationHead`` (body, hand) or
             ``Pose2PoseFaceHead`` (face).
         body_model (dict): ``SMPLModel`` / ``MANOModel`` / ``FLAMEModel``.
-        position_head (dict, optional): ``PositionHead`` (body, hand).
+        position_head (dict, optional): ``PositionHead`` (body, hand; its
+            depth comes from the codec).
+        target_generator (dict, optional): See :class:`BaseMeshEstimator`.
         loss_coord, loss_param, loss_pose (dict): Loss configs.
-        input_img_shape: (H, W) crop; output_hm_shape: (D, H, W).
-        focal, princpt: Virtual camera in crop pixels; princpt None = the
-            crop centre.
         camera_3d_size (float): Metres, for the depth prior (body 2.5,
             hand and face 0.4).
         data_preprocessor (dict): ``MeshDataPreprocessor`` config.
@@ -64,82 +51,76 @@ class Pose2Pose(BaseMeshEstimator):
     def __init__(
         self,
         parts: str,
-        backbone: dict,
-        head: dict,
-        body_model: dict,
-        position_head: Optional[dict] = None,
-        loss_coord: dict = dict(type='CoordLoss'),
-        loss_param: dict = dict(type='ParamLoss'),
-        loss_pose: dict = dict(type='ParamLoss'),
-        input_img_shape: Sequence[int] = (256, 192),
-        output_hm_shape: Sequence[int] = (8, 8, 6),
-        focal: Sequence[float] = (5000, 5000),
-        princpt: Optional[Sequence[float]] = None,
+        codec: Union[ConfigType, MeshCodec],
+        backbone: ConfigType,
+        head: ConfigType,
+        body_model: ConfigType,
+        position_head: OptConfigType = None,
+        target_generator: OptConfigType = None,
+        loss_coord: ConfigType = dict(type='CoordLoss'),
+        loss_param: ConfigType = dict(type='ParamLoss'),
+        loss_pose: ConfigType = dict(type='ParamLoss'),
         camera_3d_size: float = 2.5,
-        data_preprocessor: Optional[dict] = None,
-        init_cfg: Optional[dict] = None,
+        data_preprocessor: OptConfigType = None,
+        init_cfg: OptConfigType = None,
     ) -> None:
         super().__init__(
+            codec=codec,
+            body_model=body_model,
+            target_generator=target_generator,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg,
-            body_model=body_model,
         )
-        if parts not in PARTS:
+        layout = self.body_model.param_layout
+        if parts != layout.part:
             raise ValueError(
-                f'parts must be one of {sorted(PARTS)}, got {parts!r}'
+                f'parts={parts!r} but {body_model["type"]} is the '
+                f'{layout.part!r} model'
             )
-        if (position_head is None) != (parts == 'face'):
+        self.pos_idx = layout.position_indices()
+        if (position_head is None) != (self.pos_idx is None):
             raise ValueError(
                 'position_head is required for the body and '
                 'hand models and unused for the face model'
             )
         self.parts = parts
-        self.prefix = PARTS[parts]['prefix']
-        self.joint_set = PARTS[parts]['joints']
-        self.pos_idx = PARTS[parts]['pos_idx']
+        self.layout = layout
+        self.prefix = layout.prefix
+        self.joint_set = layout.joints
         self.backbone = MODELS.build(backbone)
         self.position_head = (
-            MODELS.build(position_head) if position_head is not None else None
+            MODELS.build(
+                position_head,
+                default_args=dict(depth_dim=self.codec.heatmap_size[0]),
+            )
+            if position_head is not None
+            else None
         )
         self.head = MODELS.build(head)
-        self.body_model = MODELS.build(body_model)
         self.loss_coord = MODELS.build(loss_coord)
         self.loss_param = MODELS.build(loss_param)
         self.loss_pose = MODELS.build(loss_pose)
-        self.input_img_shape = tuple(input_img_shape)
-        self.output_hm_shape = tuple(output_hm_shape)
-        self.focal = tuple(focal)
-        self.princpt = (
-            tuple(princpt)
-            if princpt is not None
-            else (input_img_shape[1] / 2, input_img_shape[0] / 2)
-        )
         self.camera_depth_prior = depth_prior(
-            focal, camera_3d_size, input_img_shape
+            self.codec.focal, camera_3d_size, self.codec.body_input_size
         )
 
     def extract_feat(self, inputs: Tensor) -> Tensor:
         """Backbone feature (N, 2048, H/32, W/32) of the part crop."""
         return self.backbone(inputs)
 
+    def _rest_pose(self, params: Dict[str, Tensor]) -> Tensor:
+        """The rotations after the root (N, 3(P-1)): the head's ``pose``,
+        or its per-block outputs (FLAME ``jaw_pose``)."""
+        if 'pose' in params:
+            return params['pose']
+        return torch.cat([params[b.key] for b in self.layout.pose_blocks], 1)
+
     def _run_body_model(self, params: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        if self.parts == 'body':
-            return self.body_model(
-                betas=params['shape'],
-                global_orient=params['root_pose'],
-                body_pose=params['pose'],
-            )
-        if self.parts == 'hand':
-            return self.body_model(
-                betas=params['shape'],
-                global_orient=params['root_pose'],
-                hand_pose=params['pose'],
-            )
+        inputs = self.layout.split_pose(self._rest_pose(params))
+        if self.layout.expression:
+            inputs['expression'] = params['expr']
         return self.body_model(
-            betas=params['shape'],
-            global_orient=params['root_pose'],
-            jaw_pose=params['jaw_pose'],
-            expression=params['expr'],
+            betas=params['shape'], global_orient=params['root_pose'], **inputs
         )
 
     def _forward(
@@ -176,17 +157,12 @@ class Pose2Pose(BaseMeshEstimator):
             model_out = self._run_body_model(out)
         out['vertices'] = model_out['vertices']
         out['joints'] = model_out['joints']
-        out['joint_proj'] = project_to_heatmap(
-            model_out['joints'],
-            out['cam_trans'],
-            self.focal,
-            self.princpt,
-            self.input_img_shape,
-            self.output_hm_shape,
+        out['joint_proj'] = self.codec.project_to_heatmap(
+            model_out['joints'], out['cam_trans']
         )
         return out
 
-    def _gt_keys(self):
+    def _gt_keys(self) -> List[str]:
         p = self.prefix
         keys = [
             'joint_img',
@@ -199,15 +175,9 @@ class Pose2Pose(BaseMeshEstimator):
             f'{p}_shape',
             f'{p}_shape_valid',
         ]
-        if self.parts == 'face':
-            keys += [
-                'flame_root_pose',
-                'flame_root_pose_valid',
-                'flame_jaw_pose',
-                'flame_jaw_pose_valid',
-                'flame_expr',
-                'flame_expr_valid',
-            ]
+        if self.layout.split_pose_targets:
+            for name in self._split_names():
+                keys += [f'{p}_{name}', f'{p}_{name}_valid']
         else:
             keys += [
                 f'{p}_joint_img',
@@ -216,6 +186,12 @@ class Pose2Pose(BaseMeshEstimator):
                 f'{p}_pose_valid',
             ]
         return keys
+
+    def _split_names(self) -> List[str]:
+        """Per-block targets of a split layout (FLAME: root pose, jaw pose,
+        then the expression)."""
+        names = ['root_pose'] + [b.key for b in self.layout.pose_blocks]
+        return names + (['expr'] if self.layout.expression else [])
 
     def loss(
         self, inputs: Tensor, data_samples: SampleList
@@ -245,12 +221,10 @@ class Pose2Pose(BaseMeshEstimator):
         losses[f'loss_{p}_shape'] = self.loss_param(
             out['shape'], gt[f'{p}_shape'], gt[f'{p}_shape_valid'][:, None]
         )
-        if self.parts == 'face':
-            for key in ('root_pose', 'jaw_pose', 'expr'):
-                losses[f'loss_flame_{key}'] = self.loss_param(
-                    out[key],
-                    gt[f'flame_{key}'],
-                    gt[f'flame_{key}_valid'][:, None],
+        if self.layout.split_pose_targets:
+            for key in self._split_names():
+                losses[f'loss_{p}_{key}'] = self.loss_param(
+                    out[key], gt[f'{p}_{key}'], gt[f'{p}_{key}_valid'][:, None]
                 )
             return losses
         pos = self.pos_idx
@@ -294,14 +268,12 @@ class Pose2Pose(BaseMeshEstimator):
             f'{p}_shape': out['shape'],
             'cam_trans': out['cam_trans'],
         }
-        if self.parts == 'face':
+        if self.layout.split_pose_targets:
             root = self.joint_set.named_indices['root']
-            preds.update(
-                flame_joint_cam=out['joints'] - out['joints'][:, root, None],
-                flame_root_pose=out['root_pose'],
-                flame_jaw_pose=out['jaw_pose'],
-                flame_expr=out['expr'],
+            preds[f'{p}_joint_cam'] = (
+                out['joints'] - out['joints'][:, root, None]
             )
+            preds.update({f'{p}_{k}': out[k] for k in self._split_names()})
         else:
             preds[f'{p}_pose'] = torch.cat((out['root_pose'], out['pose']), 1)
             preds['joint_img'] = out['joint_img']

@@ -1,4 +1,11 @@
+from .body_model_target_generator import BodyModelTargetGenerator
+from .gt_params_reader import GtParamsReader
 from .part_roi_extractor import PartRoIExtractor
 from .roi_align import roi_align
 
-__all__ = ['roi_align', 'PartRoIExtractor']
+__all__ = [
+    'BodyModelTargetGenerator',
+    'GtParamsReader',
+    'PartRoIExtractor',
+    'roi_align',
+]

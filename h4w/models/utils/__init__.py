@@ -1,9 +1,6 @@
-from .bbox import restore_bbox
 from .camera import (
-    apply_affine,
     depth_prior,
     get_camera_trans,
-    project_to_heatmap,
     relative_to_anchors,
 )
 from .heatmap import sample_joint_features, soft_argmax_2d, soft_argmax_3d
@@ -24,12 +21,9 @@ from .rotation import (
 )
 
 __all__ = [
-    'restore_bbox',
-    'apply_affine',
     'relative_to_anchors',
     'depth_prior',
     'get_camera_trans',
-    'project_to_heatmap',
     'sample_joint_features',
     'soft_argmax_2d',
     'soft_argmax_3d',

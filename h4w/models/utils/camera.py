@@ -7,10 +7,8 @@ import torch
 from torch import Tensor
 
 __all__ = [
-    'apply_affine',
     'depth_prior',
     'get_camera_trans',
-    'project_to_heatmap',
     'relative_to_anchors',
 ]
 
@@ -41,39 +39,6 @@ def get_camera_trans(cam_param: Tensor, k: float) -> Tensor:
     """
     t_z = k * torch.sigmoid(cam_param[:, 2])
     return torch.cat((cam_param[:, :2], t_z[:, None]), dim=1)
-
-
-def project_to_heatmap(
-    joints: Tensor,
-    cam_trans: Tensor,
-    focal: Sequence[float],
-    princpt: Sequence[float],
-    input_shape: Sequence[int],
-    output_hm_shape: Sequence[int],
-) -> Tensor:
-    """Perspective projection to heat-map units of the crop.
-
-    Args:
-        joints (Tensor): (N, J, 3) camera-frame joints without translation.
-        cam_trans (Tensor): (N, 3).
-        focal, princpt: Pixels of the ``input_shape`` (H, W) crop.
-        output_hm_shape: (D, H, W) of the heat map.
-
-    Returns:
-        Tensor: (N, J, 2).
-    """
-    z = joints[:, :, 2] + cam_trans[:, None, 2] + 1e-4
-    x = (joints[:, :, 0] + cam_trans[:, None, 0]) / z * focal[0] + princpt[0]
-    y = (joints[:, :, 1] + cam_trans[:, None, 1]) / z * focal[1] + princpt[1]
-    x = x / input_shape[1] * output_hm_shape[2]
-    y = y / input_shape[0] * output_hm_shape[1]
-    return torch.stack((x, y), dim=2)
-
-
-def apply_affine(points: Tensor, trans: Tensor) -> Tensor:
-    """Map (N, J, 2) points with (N, 2, 3) affine matrices (e.g.
-    ``img2bb_trans`` / ``bb2img_trans``)."""
-    return points @ trans[:, :, :2].transpose(1, 2) + trans[:, None, :, 2]
 
 
 def relative_to_anchors(joints: Tensor, root: int, anchors: Tensor) -> Tensor:

@@ -19,7 +19,18 @@ from h4w.datasets.transforms import (
 )
 from h4w.structures.bbox import bbox_from_points, process_bbox, sanitize_bbox
 
-IMG_SHAPE = (480, 640)
+ORI_SHAPE = (480, 640)
+
+#: The crop geometry of Hand4Whole and of the Pose2Pose hand model.
+WHOLE_BODY = dict(
+    type='MeshCodec', input_size=(512, 384), heatmap_size=(8, 8, 6)
+)
+P2P_HAND = dict(
+    type='MeshCodec',
+    input_size=(256, 256),
+    heatmap_size=(8, 8, 8),
+    depth_sizes=dict(hand=0.3),
+)
 
 
 def test_sanitize_and_process_bbox_follow_the_formulas():
@@ -97,12 +108,12 @@ def test_workers_draw_different_augmentations():
 
 
 def _affine_results(flip=False, rot=0.0, scale=1.0):
-    img = np.zeros(IMG_SHAPE + (3,), np.float32)
+    img = np.zeros(ORI_SHAPE + (3,), np.float32)
     img[100:110, 200:210] = 255  # a bright square
     return dict(
         img=img,
         bbox=np.array([150, 50, 120, 160], np.float32),
-        img_shape=IMG_SHAPE,
+        ori_shape=ORI_SHAPE,
         flip=flip,
         rot=rot,
         aug_scale=scale,
@@ -112,7 +123,7 @@ def _affine_results(flip=False, rot=0.0, scale=1.0):
 @pytest.mark.parametrize('flip', [False, True])
 @pytest.mark.parametrize('rot', [0.0, 30.0])
 def test_affine_maps_box_onto_crop(flip, rot):
-    out = MeshTopdownAffine(input_size=(512, 384)).transform(
+    out = MeshTopdownAffine(WHOLE_BODY).transform(
         _affine_results(flip, rot, 1.1)
     )
     assert out['img'].shape == (512, 384, 3)
@@ -120,13 +131,13 @@ def test_affine_maps_box_onto_crop(flip, rot):
     # centre of the (flipped) box -> centre of the crop
     cx = 150 + 60
     if flip:
-        cx = IMG_SHAPE[1] - cx - 1
+        cx = ORI_SHAPE[1] - cx - 1
     np.testing.assert_allclose(trans @ [cx, 130, 1], [192, 256], atol=1e-3)
     # the inverse is the inverse
     full = np.vstack([trans, [0, 0, 1]]) @ np.vstack([inv, [0, 0, 1]])
     np.testing.assert_allclose(full, np.eye(3), atol=1e-4)
     # the bright square lands where the transform says
-    x = 204.5 if not flip else IMG_SHAPE[1] - 1 - 204.5
+    x = 204.5 if not flip else ORI_SHAPE[1] - 1 - 204.5
     px, py = trans @ [x, 104.5, 1]
     assert out['img'][int(round(py)), int(round(px))].max() > 200
     # scale 1.1 shrinks the box: the box width maps to 384 / 1.1 pixels
@@ -137,14 +148,14 @@ def test_affine_maps_box_onto_crop(flip, rot):
 def test_affine_color_scale_is_applied_after_warp_and_clipped():
     res = _affine_results()
     res['color_scale'] = np.array([1.2, 1.0, 0.5], np.float32)
-    out = MeshTopdownAffine().transform(res)
+    out = MeshTopdownAffine(WHOLE_BODY).transform(res)
     assert out['img'].max() <= 255
     bright = out['img'][out['img'][..., 1] > 200]
     assert np.allclose(bright[:, 2], bright[:, 1] * 0.5, atol=1e-3)
 
 
 def _keypoint_results(flip, rot=0.0):
-    res = MeshTopdownAffine().transform(_affine_results(flip, rot))
+    res = MeshTopdownAffine(WHOLE_BODY).transform(_affine_results(flip, rot))
     res.update(
         keypoints=np.array(
             [[200, 100, 3.0], [240, 150, 5.0], [210, 140, 1.0]], np.float32
@@ -156,7 +167,7 @@ def _keypoint_results(flip, rot=0.0):
         joint_names=('L_Wrist', 'R_Wrist', 'Pelvis'),
         flip_pairs=((0, 1),),
     )
-    return KeypointTargets().transform(res)
+    return KeypointTargets(WHOLE_BODY).transform(res)
 
 
 def test_keypoint_targets_flip_mirrors_and_swaps():
@@ -189,31 +200,31 @@ def test_keypoint_targets_rotation_and_truncation():
         res['joint_cam'][lw], [0.2, -0.1, 0.3], atol=1e-6
     )
     # z = 5 and 3 are inside [0, 8); a point far outside is truncated
-    far = MeshTopdownAffine().transform(_affine_results())
+    far = MeshTopdownAffine(WHOLE_BODY).transform(_affine_results())
     far.update(
         keypoints=np.array([[600, 400, 1.0]], np.float32),
         keypoints_valid=np.ones((1, 1)),
         joint_names=('Pelvis',),
         flip_pairs=(),
     )
-    far = KeypointTargets().transform(far)
+    far = KeypointTargets(WHOLE_BODY).transform(far)
     assert far['joint_valid'].sum() == 1 and far['joint_trunc'].sum() == 0
 
 
 def test_keypoint_targets_p2p_depth_and_missing_keypoints():
-    res = MeshTopdownAffine(input_size=(256, 256)).transform(_affine_results())
+    res = MeshTopdownAffine(P2P_HAND).transform(_affine_results())
     res.update(
         keypoints=np.array([[200, 100, 0.15]], np.float32),
         keypoints_valid=np.ones((1, 1)),
         joint_names=('Wrist',),
         flip_pairs=(),
     )
-    out = KeypointTargets(
-        'mano_21', (256, 256), (8, 8, 8), depth_3d_size=0.3
-    ).transform(res)
+    out = KeypointTargets(P2P_HAND, 'mano_21', depth_part='hand').transform(
+        res
+    )
     assert out['joint_img'][0, 2] == pytest.approx(8.0)
     assert out['joint_trunc'][0, 0] == 0  # z == D is outside
-    empty = KeypointTargets().transform({})
+    empty = KeypointTargets(WHOLE_BODY).transform({})
     assert empty['joint_img'].shape == (137, 3)
     assert empty['joint_valid'].sum() == 0
 
@@ -226,13 +237,13 @@ def test_remap_joints_by_name():
 
 
 def test_part_boxes():
-    res = MeshTopdownAffine().transform(_affine_results())
+    res = MeshTopdownAffine(WHOLE_BODY).transform(_affine_results())
     res.update(
         lhand_bbox=np.array([150, 50, 180, 80], np.float32),
         rhand_bbox=None,
         face_bbox=np.array([200, 60, 230, 90]),
     )
-    plain = PartBBoxTargets().transform(dict(res))
+    plain = PartBBoxTargets(WHOLE_BODY).transform(dict(res))
     trans = res['img2bb_trans']
     corner = trans @ [150, 50, 1] * np.array([6 / 384, 8 / 512])
     np.testing.assert_allclose(
@@ -242,13 +253,15 @@ def test_part_boxes():
     )
     assert plain['lhand_bbox_valid'] == 1 and plain['rhand_bbox_valid'] == 0
     np.testing.assert_allclose(plain['rhand_bbox_center'], [0.5, 0.5])
-    flipped = MeshTopdownAffine().transform(_affine_results(flip=True))
+    flipped = MeshTopdownAffine(WHOLE_BODY).transform(
+        _affine_results(flip=True)
+    )
     flipped.update(
         lhand_bbox=res['lhand_bbox'],
         rhand_bbox=None,
         face_bbox=res['face_bbox'],
     )
-    flipped = PartBBoxTargets().transform(flipped)
+    flipped = PartBBoxTargets(WHOLE_BODY).transform(flipped)
     # the left hand becomes the right one, mirrored in the crop
     assert flipped['rhand_bbox_valid'] == 1
     assert flipped['lhand_bbox_valid'] == 0
@@ -268,7 +281,7 @@ def test_load_image_rgb_and_missing(tmp_path):
     path = str(tmp_path / 'a.png')
     cv2.imwrite(path, img)
     out = LoadImage().transform(dict(img_path=path))
-    assert out['img'].dtype == np.float32 and out['img_shape'] == (4, 5)
+    assert out['img'].dtype == np.float32 and out['ori_shape'] == (4, 5)
     assert (out['img'][..., 2] == 255).all() and (
         out['img'][..., 0] == 0
     ).all()
@@ -280,7 +293,7 @@ def test_load_image_rgb_and_missing(tmp_path):
 
 
 def test_pack():
-    res = MeshTopdownAffine().transform(_affine_results())
+    res = MeshTopdownAffine(WHOLE_BODY).transform(_affine_results())
     res.update(
         joint_img=np.ones((137, 3)),
         is_3d=1.0,

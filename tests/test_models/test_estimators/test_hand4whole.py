@@ -12,11 +12,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 
-from h4w.models.estimators.hand4whole import (
-    align_translation,
-    body_hm_to_hand_hm,
-    hand_hm_to_body_hm,
-)
+from h4w.models.estimators.hand4whole import align_translation
 from h4w.models.utils import flip_axis_angle
 from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
@@ -120,6 +116,7 @@ def test_what_supervises_what(human_model_root):
             if key in sample.gt_instances:
                 sample.gt_instances.get(key)[0, 25:65, :2] = [2.9, 3.9]
     data = model.data_preprocessor(packed, True)
+    model.target_generator(data['data_samples'])
     for sample in data['data_samples']:
         sample.gt_instances.smplx_joint_img[0, 25:65, :2] = torch.tensor(
             [2.9, 3.9]
@@ -178,6 +175,7 @@ def test_left_hand_unflip(human_model_root, pixel_exact, offset):
     crop = torch.rand(2, 3, 256, 256)
     model.hand_roi_extractor.forward = lambda img, bbox, flip=False: crop
     data = model.data_preprocessor(get_packed_inputs(2), False)
+    model.target_generator(data['data_samples'])
     with torch.no_grad():
         out = model(data['inputs'], mode='tensor')
     left, right = out['joint_img'][:, 25:45], out['joint_img'][:, 45:65]
@@ -193,22 +191,10 @@ def test_rotation_matrix_pose_loss_flag(human_model_root):
         human_model_root, light=True, loss_pose=dict(type='RotationMatrixLoss')
     )
     data = model.data_preprocessor(get_packed_inputs(2), True)
+    model.target_generator(data['data_samples'])
     losses = model(**data, mode='loss')
     assert torch.isfinite(losses['loss_smplx_pose'])
     assert type(model.loss_pose).__name__ == 'RotationMatrixLoss'
-
-
-def test_hand_box_remapping_round_trip():
-    bbox = torch.tensor([[40.0, 60.0, 104.0, 124.0]])  # 64 x 64 body pixels
-    coords = torch.tensor([[[2.0, 3.0, 5.0], [1.25, 1.875, 1.0]]])
-    hand = body_hm_to_hand_hm(coords, bbox, (256, 192), (8, 8, 6), (8, 8, 8))
-    # x1 = 40/192*6 = 1.25, w = 2 hm units -> x_hand = (x - 1.25) * 4
-    torch.testing.assert_close(hand[0, :, 0], torch.tensor([3.0, 0.0]))
-    # y1 = 60/256*8 = 1.875, h = 2 -> y_hand = (y - 1.875) * 4
-    torch.testing.assert_close(hand[0, :, 1], torch.tensor([4.5, 0.0]))
-    torch.testing.assert_close(hand[..., 2], coords[..., 2])
-    back = hand_hm_to_body_hm(hand, bbox, (256, 192), (8, 8, 6), (8, 8, 8))
-    torch.testing.assert_close(back, coords)
 
 
 def test_align_translation_uses_valid_joints_only():
@@ -250,6 +236,7 @@ def test_missing_target_names_the_sample(light_model):
     data = get_packed_inputs(1)
     del data['data_samples'][0].gt_instances.joint_cam
     data = light_model.data_preprocessor(data, True)
+    light_model.target_generator(data['data_samples'])
     with pytest.raises(KeyError, match='joint_cam.*synthetic_0.jpg'):
         light_model(**data, mode='loss')
 
@@ -260,6 +247,7 @@ def test_fresh_model_boxes_appendix_b(human_model_root):
     crop."""
     model = build(human_model_root, light=True).eval()
     data = model.data_preprocessor(get_packed_inputs(1), False)
+    model.target_generator(data['data_samples'])
     with torch.no_grad():
         out = model(data['inputs'], mode='tensor')
     for part in ('lhand', 'rhand', 'face'):

@@ -126,7 +126,7 @@ def test_body_hand_pose_is_zero_padded(human_model_root):
 def test_camera_prior_per_part(human_model_root):
     model = build('hand', human_model_root)
     assert model.camera_depth_prior == pytest.approx(7.8125)
-    assert model.princpt == (128, 128)
+    assert model.codec.princpt == (128, 128)
 
 
 def test_invalid_parts_and_missing_position_head(human_model_root):

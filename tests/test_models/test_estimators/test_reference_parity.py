@@ -356,6 +356,7 @@ def light_model(human_model_root):
 def check_h4w_predict(model, packed):
     model.eval()
     data = model.data_preprocessor(copy.deepcopy(packed), False)
+    model.target_generator(data['data_samples'])
     with torch.no_grad():
         expected = ref.hand4whole_predict(model, data['inputs'])
         samples = model.test_step(copy.deepcopy(packed))
@@ -380,6 +381,7 @@ def test_hand4whole_predict_batch3_rotations(light_model):
     expected, got = check_h4w_predict(light_model, h4w_packed(3, seed=4))
     # what the buggy reference would have predicted for the root pose
     data = light_model.data_preprocessor(h4w_packed(3, seed=4), False)
+    light_model.target_generator(data['data_samples'])
     orig_rotmat = ref.rot6d_to_rotmat
 
     def buggy_rotmat(x):
@@ -434,6 +436,7 @@ def _prepare_h4w_loss_batch(model, seed):
     alignment all matter) and with random validity masks."""
     packed = h4w_packed(2, seed)
     data = model.data_preprocessor(packed, True)
+    model.target_generator(data['data_samples'])
     with torch.no_grad():
         boxes = ref.hand4whole_forward(model, data['inputs'], training=True)
     rng = np.random.default_rng(seed)
@@ -538,6 +541,7 @@ def test_pose2pose_predict(part, p2p_models):
     model = p2p_models(part).eval()
     packed = p2p_packed(part, 2, seed=6)
     data = model.data_preprocessor(copy.deepcopy(packed), False)
+    model.target_generator(data['data_samples'])
     with torch.no_grad():
         expected = ref.pose2pose_predict(model, data['inputs'], part)
         samples = model.test_step(copy.deepcopy(packed))
@@ -549,6 +553,7 @@ def test_pose2pose_predict(part, p2p_models):
 
 def _prepare_p2p_loss_batch(model, part, seed):
     data = model.data_preprocessor(p2p_packed(part, 2, seed), True)
+    model.target_generator(data['data_samples'])
     g = torch.Generator().manual_seed(seed)
     for i, sample in enumerate(data['data_samples']):
         gt = sample.gt_instances

@@ -13,8 +13,6 @@ from h4w.models.utils import (
     make_conv_layers,
     make_deconv_layers,
     make_linear_layers,
-    project_to_heatmap,
-    restore_bbox,
     sample_joint_features,
     soft_argmax_2d,
     soft_argmax_3d,
@@ -68,37 +66,10 @@ def test_depth_prior_values():
     )
 
 
-def test_camera_and_projection():
+def test_camera_translation():
     cam = torch.tensor([[0.1, -0.2, 0.0]])
     trans = get_camera_trans(cam, 56.38)
     torch.testing.assert_close(trans, torch.tensor([[0.1, -0.2, 28.19]]))
-    # a point at (0, 0, t_z) lands on the principal point: (3, 4) hm units
-    joints = torch.tensor([[[-0.1, 0.2, 0.0], [0.0, 0.0, 1.0]]])
-    proj = project_to_heatmap(
-        joints, trans, (5000, 5000), (96, 128), (256, 192), (8, 8, 6)
-    )
-    torch.testing.assert_close(proj[0, 0], torch.tensor([3.0, 4.0]))
-    z = 1.0 + 28.19 + 1e-4
-    expected_u = 0.1 / z * 5000 + 96
-    expected_v = -0.2 / z * 5000 + 128
-    torch.testing.assert_close(
-        proj[0, 1], torch.tensor([expected_u / 192 * 6, expected_v / 256 * 8])
-    )
-
-
-def test_restore_bbox_squares_and_extends():
-    center = torch.tensor([[3.0, 4.0], [3.0, 4.0]])
-    size = torch.tensor([[1.0, 0.5], [0.25, 1.0]])
-    out = restore_bbox(center, size, 1.0, 2.0, (256, 192), (8, 8, 6))
-    # box 1: 32 x 16 px around (96, 128) -> 32 x 32 -> x2 = 64 x 64
-    # box 2: 8 x 32 px -> 32 x 32 -> 64 x 64
-    expected = torch.tensor([[64.0, 96.0, 128.0, 160.0]]).expand(2, 4)
-    torch.testing.assert_close(out, expected)
-    # face: aspect 1, extension 1.5
-    out = restore_bbox(center[:1], size[:1], 1.0, 1.5, (256, 192), (8, 8, 6))
-    torch.testing.assert_close(
-        out, torch.tensor([[72.0, 104.0, 120.0, 152.0]])
-    )
 
 
 def test_layer_builders_follow_reference_indices():

@@ -86,13 +86,13 @@ def read_json(path: str, what: Optional[str] = None) -> Any:
 
 def coco_data_info(img: dict, ann: dict, img_path: str, **fields) -> dict:
     """Data info of annotation ``ann`` on image ``img`` of a COCO-style
-    file: ``img_path``, ``img_id``, ``ann_id``, ``img_shape`` (H, W),
+    file: ``img_path``, ``img_id``, ``ann_id``, ``ori_shape`` (H, W),
     then ``fields``."""
     return dict(
         img_path=img_path,
         img_id=img['id'],
         ann_id=ann['id'],
-        img_shape=(img['height'], img['width']),
+        ori_shape=(img['height'], img['width']),
         **fields,
     )
 
@@ -118,7 +118,7 @@ class BaseMeshDataset(BaseDataset):
     skips the parsing.
 
     Data-info keys a subclass fills (per instance; absent = not
-    available): ``img_path``, ``img_shape`` (H, W), ``bbox`` (4,) xywh
+    available): ``img_path``, ``ori_shape`` (H, W), ``bbox`` (4,) xywh
     already processed (§5.1 ``process_bbox``; instances whose box is
     skipped are left out), ``keypoints`` (J, 3), ``keypoints_cam``
     (J, 3) metres, ``keypoints_valid`` (J, 1) in the dataset's joint set

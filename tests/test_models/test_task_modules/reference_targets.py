@@ -3,7 +3,7 @@
 ``cv2.Rodrigues`` and Python loops over flip pairs, followed by what the
 datasets do with its outputs (masks, ``[:, None]``, ``np.tile(.., 3)``).
 
-It is the test oracle of :class:`MeshDataPreprocessor`; the body-model
+It is the test oracle of :class:`BodyModelTargetGenerator`; the body-model
 forward is a float64 copy of the h4w layer (itself checked against the
 ``smplx`` package in ``tests/test_models/test_body_models``).
 """
@@ -37,7 +37,7 @@ PARAM_SET = dict(
 
 
 def double_layers(layers) -> Dict[str, torch.nn.Module]:
-    """float64 deep copies of the preprocessor's body-model layers."""
+    """float64 deep copies of the generator's body-model layers."""
     return {
         key: copy.deepcopy(layer).double() for key, layer in layers.items()
     }
@@ -125,12 +125,12 @@ def reference_targets(
         model_type (str): 'smplx', 'smpl', 'mano' or 'flame'.
 
     Returns:
-        dict: Output field name -> array (see MeshDataPreprocessor).
+        dict: Output field name -> array (see BodyModelTargetGenerator).
     """
     joint_set, param_set = JOINT_SET[model_type], PARAM_SET[model_type]
     do_flip = bool(meta.get('flip', False))
     rot = float(meta.get('rot', 0.0))
-    img_shape = meta['img_shape']
+    ori_shape = meta['ori_shape']
     trans_2d = _np(meta['img2bb_trans'], (2, 3))
     focal, princpt = _np(params['focal'], 2), _np(params['princpt'], 2)
     has_r, has_t = 'cam_R' in params, 'cam_t' in params
@@ -267,7 +267,7 @@ def reference_targets(
     # step 10
     if do_flip:
         joint_cam[:, 0] = -joint_cam[:, 0]
-        joint_img[:, 0] = img_shape[1] - 1 - joint_img[:, 0]
+        joint_img[:, 0] = ori_shape[1] - 1 - joint_img[:, 0]
         for a, b in joint_set.flip_pairs:
             joint_img[a], joint_img[b] = (
                 joint_img[b].copy(),
