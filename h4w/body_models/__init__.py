@@ -15,6 +15,7 @@ from .model_files import (
 from .param_layouts import (
     FLAME_LAYOUT,
     MANO_LAYOUT,
+    PARAM_LAYOUTS,
     SMPL_LAYOUT,
     SMPLX_LAYOUT,
     ParamLayout,
@@ -24,6 +25,7 @@ from .param_layouts import (
 __all__ = [
     'FLAME_LAYOUT',
     'MANO_LAYOUT',
+    'PARAM_LAYOUTS',
     'SMPL_LAYOUT',
     'SMPLX_LAYOUT',
     'ParamLayout',

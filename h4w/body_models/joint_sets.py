@@ -478,30 +478,6 @@ MANO_JOINTS = JointSet(
     named_indices=dict(root=0),
 )
 
-#: MANO skeleton (bones of the 21-joint set).
-MANO_SKELETON = (
-    (0, 1),
-    (0, 5),
-    (0, 9),
-    (0, 13),
-    (0, 17),
-    (1, 2),
-    (2, 3),
-    (3, 4),
-    (5, 6),
-    (6, 7),
-    (7, 8),
-    (9, 10),
-    (10, 11),
-    (11, 12),
-    (13, 14),
-    (14, 15),
-    (15, 16),
-    (17, 18),
-    (18, 19),
-    (19, 20),
-)
-
 # ----------------------------------------------------------------- FLAME
 FLAME_JOINTS = JointSet(
     name='flame_73',
@@ -536,24 +512,6 @@ H36M_JOINTS = JointSet(
     parts=dict(body=(0, 17)),
     flip_pairs=((1, 4), (2, 5), (3, 6), (14, 11), (15, 12), (16, 13)),
     named_indices=dict(root=0),
-)
-
-#: LSP 14-joint order of SMPLX_to_J14 (EHF body PA-MPJPE).
-J14_JOINT_NAMES = (
-    'R_Ankle',
-    'R_Knee',
-    'R_Hip',
-    'L_Hip',
-    'L_Knee',
-    'L_Ankle',
-    'R_Wrist',
-    'R_Elbow',
-    'R_Shoulder',
-    'L_Shoulder',
-    'L_Elbow',
-    'L_Wrist',
-    'Neck',
-    'Head_top',
 )
 
 #: Part -> named joint its rows are expressed relative to (spec §2.14 and
@@ -609,8 +567,6 @@ __all__ = [
     'MANO_PARAM_JOINTS',
     'MANO_TIP_VERTEX_IDS',
     'MANO_JOINTS',
-    'MANO_SKELETON',
     'FLAME_JOINTS',
     'H36M_JOINTS',
-    'J14_JOINT_NAMES',
 ]

@@ -15,6 +15,7 @@ from .joint_sets import JOINT_SETS, JointSet
 __all__ = [
     'FLAME_LAYOUT',
     'MANO_LAYOUT',
+    'PARAM_LAYOUTS',
     'SMPLX_LAYOUT',
     'SMPL_LAYOUT',
     'ParamLayout',
@@ -171,3 +172,9 @@ FLAME_LAYOUT = ParamLayout(
     split_pose_targets=True,
     orig_joints_target=True,
 )
+
+#: Every layout by its prefix (the ``model_type`` of datasets and fits).
+PARAM_LAYOUTS = {
+    layout.prefix: layout
+    for layout in (SMPLX_LAYOUT, SMPL_LAYOUT, MANO_LAYOUT, FLAME_LAYOUT)
+}

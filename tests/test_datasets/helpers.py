@@ -24,11 +24,34 @@ from h4w.utils.config_utils import fill_codec
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
+#: The model whose crop geometry (``model.codec``) the pipelines of each
+#: dataset base config take, as in the recipes that use them.
+DATASET_BASE_MODELS = {
+    'agora.py': 'hand4whole/hand4whole_res50.py',
+    'ehf.py': 'hand4whole/hand4whole_res50.py',
+    'h36m.py': 'hand4whole/hand4whole_res50.py',
+    'h36m_mpii_coco.py': 'hand4whole/hand4whole_res50.py',
+    'h36m_mpii_coco_smpl.py': 'pose2pose/pose2pose_body_res50.py',
+    'pw3d.py': 'pose2pose/pose2pose_body_res50.py',
+    'freihand.py': 'pose2pose/pose2pose_hand_res50.py',
+    'freihand_interhand_coco.py': 'pose2pose/pose2pose_hand_res50.py',
+    'ffhq_coco.py': 'pose2pose/pose2pose_face_res50.py',
+}
+
+
+def _load(path: str) -> Config:
+    return Config.fromfile(osp.join(REPO_ROOT, 'configs', path))
+
+
 def config(path: str) -> Config:
     """A config of the repository (path relative to ``configs/``), its
-    pipelines given the model's codec as the tools do."""
+    pipelines given the model's codec as the tools do (a dataset base
+    config gets the model of :data:`DATASET_BASE_MODELS`)."""
     init_default_scope('h4w')
-    return fill_codec(Config.fromfile(osp.join(REPO_ROOT, 'configs', path)))
+    cfg = _load(path)
+    if path.startswith('_base_/datasets/'):
+        cfg.model = _load(DATASET_BASE_MODELS[osp.basename(path)]).model
+    return fill_codec(cfg)
 
 
 def find_dataset_cfg(cfg: dict, dataset_type: str) -> dict:

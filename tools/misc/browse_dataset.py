@@ -25,7 +25,7 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
-from h4w.structures.keypoint import affine_points
+from h4w.structures.keypoint import affine_points, flip_x
 
 PREFIXES = ('smplx', 'smpl', 'mano', 'flame')
 
@@ -79,13 +79,6 @@ def _np(value):
     return np.asarray(value)[0]
 
 
-def _hm_to_crop(points, crop_shape, hm_shape):
-    out = np.array(points[:, :2], dtype=np.float64)
-    out[:, 0] *= crop_shape[1] / hm_shape[2]
-    out[:, 1] *= crop_shape[0] / hm_shape[1]
-    return out
-
-
 def _mesh_in_crop(sample, prefix):
     """Project the fit's mesh (camera frame, before the augmentation)
     into the crop: original pixels, flip, then img2bb_trans."""
@@ -94,12 +87,12 @@ def _mesh_in_crop(sample, prefix):
     focal, princpt = _np(params.focal), _np(params.princpt)
     xy = verts[:, :2] / verts[:, 2:3] * focal + princpt
     if sample.metainfo.get('flip', False):
-        xy[:, 0] = sample.ori_shape[1] - 1 - xy[:, 0]
+        xy[:, 0] = flip_x(xy[:, 0], sample.ori_shape[1])
     trans = np.asarray(sample.img2bb_trans, dtype=np.float64)
     return affine_points(xy, trans), verts[:, 2]
 
 
-def render_sample(image, sample, hm_shape, faces=None, prefix=None):
+def render_sample(image, sample, codec, faces=None, prefix=None):
     """The annotated crop (H, W, 3) uint8 BGR."""
     from h4w.visualization import draw_boxes, draw_keypoints, draw_mesh
 
@@ -107,7 +100,6 @@ def render_sample(image, sample, hm_shape, faces=None, prefix=None):
         image.permute(1, 2, 0).numpy()[:, :, ::-1]
     ).clip(0, 255)
     crop = crop.astype(np.uint8).copy()
-    shape = crop.shape[:2]
     gt = sample.gt_instances if 'gt_instances' in sample else {}
     if (
         faces is not None
@@ -119,12 +111,14 @@ def render_sample(image, sample, hm_shape, faces=None, prefix=None):
         verts_2d, depth = _mesh_in_crop(sample, prefix)
         draw_mesh(crop, verts_2d, depth, faces, (180, 200, 230), alpha=0.5)
     if prefix and f'{prefix}_joint_img' in gt:
-        pts = _hm_to_crop(_np(gt[f'{prefix}_joint_img']), shape, hm_shape)
+        pts = codec.heatmap_to_crop(
+            _np(gt[f'{prefix}_joint_img']).astype(float)
+        )
         draw_keypoints(
             crop, pts, _np(gt[f'{prefix}_joint_valid']), (255, 80, 0), 2
         )
     if 'joint_img' in gt:
-        pts = _hm_to_crop(_np(gt['joint_img']), shape, hm_shape)
+        pts = codec.heatmap_to_crop(_np(gt['joint_img']).astype(float))
         valid = _np(gt['joint_valid']).reshape(-1) > 0
         trunc = _np(gt['joint_trunc']).reshape(-1) > 0
         draw_keypoints(crop, pts, valid & trunc, (0, 220, 0))
@@ -134,7 +128,7 @@ def render_sample(image, sample, hm_shape, faces=None, prefix=None):
             center = _np(gt[f'{part}_bbox_center'])
             size = _np(gt[f'{part}_bbox_size'])
             box = np.concatenate([center - size / 2, center + size / 2])
-            box = _hm_to_crop(box.reshape(2, 2), shape, hm_shape).reshape(4)
+            box = codec.heatmap_to_crop(box.reshape(2, 2)).reshape(4)
             draw_boxes(
                 crop, box, (255, 255, 0) if part == 'face' else (255, 0, 255)
             )
@@ -150,20 +144,25 @@ def main(argv=None):
     import random
 
     from h4w.registry import DATASETS, MODELS
+    from h4w.utils.config_utils import fill_codec
 
+    fill_codec(cfg)
     random.seed(args.seed)
     np.random.seed(args.seed)
     dataset = DATASETS.build(cfg[f'{args.phase}_dataloader'].dataset)
-    preprocessor = MODELS.build(
-        dict(cfg.model.data_preprocessor, body_model=cfg.model.body_model)
-        if 'body_model' in cfg.model
-        else cfg.model.data_preprocessor
+    preprocessor = MODELS.build(cfg.model.data_preprocessor)
+    # the estimator's target generator, without building the network
+    generator = MODELS.build(
+        cfg.model.get('target_generator')
+        or dict(type='BodyModelTargetGenerator'),
+        default_args=dict(
+            body_model=cfg.model.body_model, codec=cfg.model.codec
+        ),
     )
-    prefix = getattr(preprocessor, 'model_type', None)
-    hm_shape = tuple(preprocessor.output_hm_shape)
+    prefix = generator.layout.prefix
     faces = None
-    if args.show_mesh and preprocessor.body_models is not None:
-        layer = next(iter(preprocessor.body_models.values()))
+    if args.show_mesh:
+        layer = next(iter(generator.body_models.values()))
         faces = layer.faces.cpu().numpy().astype(np.int64)
     os.makedirs(args.output_dir, exist_ok=True)
     count = min(args.max_samples, len(dataset))
@@ -173,9 +172,10 @@ def main(argv=None):
     )
     for i in range(count):
         data = preprocessor(pseudo_collate([dataset[i]]), True)
+        generator(data['data_samples'])
         sample = data['data_samples'][0]
         image = data['inputs'][0] * preprocessor.std + preprocessor.mean
-        crop = render_sample(image, sample, hm_shape, faces, prefix)
+        crop = render_sample(image, sample, generator.codec, faces, prefix)
         name = osp.splitext(
             osp.basename(sample.metainfo.get('img_path', 'sample'))
         )[0]

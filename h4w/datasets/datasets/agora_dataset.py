@@ -6,12 +6,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from h4w.body_models import GENDERS, PARAM_LAYOUTS
 from h4w.body_models.joint_sets import (
     SMPL_PARAM_JOINTS,
     SMPLX_JOINTS,
     SMPLX_OUTPUT_JOINT_NAMES,
 )
-from h4w.body_models.model_files import GENDERS
 from h4w.registry import DATASETS
 from h4w.structures.bbox import process_bbox, sanitize_bbox, xywh_to_xyxy
 from h4w.structures.keypoint import affine_points
@@ -143,6 +143,13 @@ PARAM_SIZES = dict(
 )
 BODY_POSE_SIZE = dict(smplx=63, smpl=69)
 ANN_SUFFIX = dict(smplx='SMPLX', smpl='SMPL')
+#: Keypoint metainfo of the models whose joints are not the class default.
+MODEL_METAINFO = dict(
+    smpl=dict(
+        joint_names=AGORA_SMPL_JOINT_NAMES,
+        flip_pairs=agora_flip_pairs(AGORA_SMPL_JOINT_NAMES),
+    )
+)
 
 
 @DATASETS.register_module()
@@ -275,6 +282,12 @@ class AGORADataset(BaseMeshDataset):
         if len(resolution) != 2 or min(resolution) <= 0:
             raise ValueError(f'resolution must be (H, W), got {resolution}')
         self.model_type = model_type
+        # parts with their own fit validity and box (SMPL-X hands, face)
+        self.fit_parts = tuple(
+            block.part
+            for block in PARAM_LAYOUTS[model_type].pose_blocks
+            if block.part is not None
+        )
         self.resolution = resolution
         self.test_set = test_set
         self.gt_gender = gt_gender
@@ -292,11 +305,8 @@ class AGORADataset(BaseMeshDataset):
                 ann_file = f'AGORA_validation_{suffix}.json'
             else:
                 ann_file = test_bbox_file
-        if model_type == 'smpl' and 'metainfo' not in kwargs:
-            kwargs['metainfo'] = dict(
-                joint_names=AGORA_SMPL_JOINT_NAMES,
-                flip_pairs=agora_flip_pairs(AGORA_SMPL_JOINT_NAMES),
-            )
+        if 'metainfo' not in kwargs and model_type in MODEL_METAINFO:
+            kwargs['metainfo'] = MODEL_METAINFO[model_type]
         super().__init__(ann_file=ann_file, **kwargs)
 
     # ------------------------------------------------------------ helpers
@@ -436,8 +446,8 @@ class AGORADataset(BaseMeshDataset):
             if not np.isfinite(value).all():
                 raise ValueError(f'{path}: {src} is not finite')
             params[name] = value
-        if self.model_type == 'smplx':
-            params.update(lhand_valid=True, rhand_valid=True, face_valid=True)
+        # whole body: the hands and the face of the fit are valid
+        params.update({f'{part}_valid': True for part in self.fit_parts})
         if self.gt_gender == 'gendered':
             gender = str(ann['gender']).lower()
             if gender not in GENDERS:
@@ -492,11 +502,10 @@ class AGORADataset(BaseMeshDataset):
         )
         if not self.test_mode:
             params['keypoints_from_fit'] = True
-        if self.model_type == 'smplx':
-            for part in ('lhand', 'rhand', 'face'):
-                info[f'{part}_bbox'] = self._part_bbox(
-                    ann.get(f'{part}_bbox'), frame
-                )
+        for part in self.fit_parts:
+            info[f'{part}_bbox'] = self._part_bbox(
+                ann.get(f'{part}_bbox'), frame
+            )
         return info
 
     def _load_test_boxes(self) -> List[dict]:

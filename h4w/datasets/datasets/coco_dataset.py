@@ -187,20 +187,25 @@ FITS = dict(
 REQUIRED_FIT_KEYS = ('root_pose', 'body_pose', 'shape', 'trans')
 
 
-def _convert_fit(
+def _body_fit(
     param: dict, param_key: str, model_type: str, side: Optional[str]
 ) -> dict:
-    """A NeuralAnnot fit (``smplx_param`` / ``smpl_param`` /
-    ``mano_param`` / ``flame_param``) as ``gt_params`` fields."""
-    if model_type == 'mano':
-        return mano_fit_params(param, side)
-    if model_type == 'flame':
-        return flame_fit_params(param)
+    """An SMPL-X / SMPL fit with its required fields checked."""
     params = fit_params(param, model_type)
     missing = [k for k in REQUIRED_FIT_KEYS if k not in params]
     if missing:
         raise KeyError(f'{param_key} has no {missing}')
     return params
+
+
+#: How the fit of each body model becomes ``gt_params`` fields:
+#: ``(param, param_key, model_type, side) -> dict``.
+FIT_CONVERTERS = dict(
+    smplx=_body_fit,
+    smpl=_body_fit,
+    mano=lambda param, key, model_type, side: mano_fit_params(param, side),
+    flame=lambda param, key, model_type, side: flame_fit_params(param),
+)
 
 
 #: Crop aspect ratio (W / H) of process_bbox per part (§5.1, §5.5).
@@ -254,7 +259,7 @@ class MSCOCODataset(BaseMeshDataset):
     'cam_param'}``; MANO ``{'left' | 'right': {'mano_param': {pose (48),
     shape, trans}, 'cam_param'} or None}``; FLAME ``{'flame_param':
     {root_pose, jaw_pose, shape, expr, trans}, 'cam_param'}``. They
-    become ``gt_params`` in the names of :class:`MeshDataPreprocessor`
+    become ``gt_params`` in the names of :class:`BodyModelTargetGenerator`
     (SMPL pose -> root_pose + body_pose, MANO pose -> root_pose +
     hand_pose + ``side``). An annotation without a fit gets
     ``gt_params=dict(param_valid=False)``: zero, invalid fit targets.
@@ -528,12 +533,12 @@ class MSCOCODataset(BaseMeshDataset):
     def _gt_params(self, entry: Optional[dict], side: Optional[str]) -> dict:
         """The NeuralAnnot entry of one sample as ``gt_params``."""
         _, param_key, model_type = FITS[self.part]
-        if entry is not None and model_type == 'mano':
+        if entry is not None and side is not None:
             entry = entry.get(side)  # {'left': fit or None, 'right': ...}
         if entry is None:
             params = dict(param_valid=False)
         else:
-            params = _convert_fit(
+            params = FIT_CONVERTERS[model_type](
                 entry[param_key], param_key, model_type, side
             )
             cam = entry['cam_param']

@@ -27,6 +27,9 @@ GENDERS = dict(
 #: SMPL fit field -> size (after the 72-vector is split).
 SMPL_PARAM_SIZES = dict(root_pose=3, body_pose=69, shape=10, trans=3)
 
+#: Body models of the 3DPW fits.
+FIT_MODELS = ('smpl',)
+
 
 @DATASETS.register_module()
 class PW3DDataset(BaseMeshDataset):
@@ -52,7 +55,7 @@ class PW3DDataset(BaseMeshDataset):
     ``'f'`` accepted) with the camera (``focal``, ``princpt``; no
     rotation: the fit is in the camera frame). The GT mesh
     ``smpl_mesh_cam`` (6890, 3) and the SMPL targets are computed from it
-    by :class:`MeshDataPreprocessor` (with a layer per gender), in test
+    by :class:`BodyModelTargetGenerator` (with a layer per gender), in test
     and in training mode; there are no dataset keypoints.
 
     Spec §10.2 (main's PW3D writes one ``<ann_id>.json`` per sample into
@@ -81,10 +84,10 @@ class PW3DDataset(BaseMeshDataset):
     ) -> None:
         if split not in SPLITS:
             raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
-        if model_type != 'smpl':
+        if model_type not in FIT_MODELS:
             raise ValueError(
-                'PW3DDataset: model_type must be "smpl" (3DPW '
-                f'has SMPL fits), got {model_type!r}'
+                f'PW3DDataset: model_type must be one of {FIT_MODELS} '
+                f'(3DPW has SMPL fits), got {model_type!r}'
             )
         self.split = split
         self.model_type = model_type

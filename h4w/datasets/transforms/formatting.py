@@ -75,7 +75,7 @@ class PackMeshInputs(BaseTransform):
     * ``gt_instances``: every key of ``gt_keys`` present in the results,
       with a leading axis of size 1 (targets, GT meshes, eval keypoints);
     * ``gt_params``: the body-model fit ``results['gt_params']`` (a dict
-      of arrays, strings or bools, see :class:`MeshDataPreprocessor`),
+      of arrays, strings or bools, see :class:`BodyModelTargetGenerator`),
       absent when the sample has none;
     * ``metainfo``: every key of ``meta_keys`` present in the results.
 

@@ -13,8 +13,9 @@ from mmengine.structures import BaseDataElement
 
 from h4w.registry import METRICS
 from h4w.structures.keypoint import affine_points
+from h4w.utils import to_numpy
 
-from .utils import PerSampleMetric, instance_array, meta_value, to_numpy
+from .utils import PerSampleMetric, instance_array, meta_value
 
 # AGORA parameter name -> (pred_instances key or None for zeros, size), in
 # Hand4Whole's order.

@@ -9,8 +9,9 @@ import numpy as np
 from mmengine.logging import MMLogger
 
 from h4w.registry import METRICS
+from h4w.utils.typing import ConfigType
 
-from .utils import BodyModelMetric, ConfigType, meta_value
+from .utils import BodyModelMetric, meta_value
 
 
 @METRICS.register_module()

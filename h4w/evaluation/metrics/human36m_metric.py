@@ -3,8 +3,9 @@
 from typing import Dict, Optional
 
 from h4w.registry import METRICS
+from h4w.utils.typing import ConfigType
 
-from .utils import H36M_EVAL_JOINTS, ConfigType, H36MJointMetric
+from .utils import H36M_EVAL_JOINTS, H36MJointMetric
 
 __all__ = ['Human36MMetric', 'H36M_EVAL_JOINTS']
 

@@ -3,9 +3,10 @@
 from typing import Dict, Optional
 
 from h4w.registry import METRICS
+from h4w.utils.typing import ConfigType
 
 from ..functional import mean_point_error
-from .utils import ConfigType, H36MJointMetric
+from .utils import H36MJointMetric
 
 
 @METRICS.register_module()

@@ -7,28 +7,19 @@ from collections import OrderedDict
 from typing import Any, Dict, Optional, Sequence, Union
 
 import numpy as np
-import torch
-from mmengine.config import ConfigDict
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmengine.structures import BaseDataElement
 
 from h4w.registry import MODELS
+from h4w.utils import to_numpy
+from h4w.utils.typing import ConfigType
 
 from ..functional import mean_point_error
-
-ConfigType = Union[dict, ConfigDict]
 
 # The 14 of the 17 H36M joints that the Human3.6M and 3DPW protocols
 # evaluate.
 H36M_EVAL_JOINTS = (1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16)
-
-
-def to_numpy(value: Any, dtype: Optional[np.dtype] = None) -> np.ndarray:
-    """A tensor (any device), array, list or scalar as a NumPy array."""
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value, dtype=dtype)
 
 
 def _as_dict(data_sample: Union[dict, BaseDataElement]) -> dict:

@@ -2,29 +2,24 @@
 
 from typing import Dict, List, Optional, Sequence
 
+import cv2
 import numpy as np
 
+from h4w.body_models.joint_sets import SMPLX_REGRESSOR_ROWS
 from h4w.registry import METRICS
+from h4w.utils.typing import ConfigType
 
 from ..functional import mean_point_error
-from .utils import BodyModelMetric, ConfigType
+from .utils import BodyModelMetric
 
 PARTS = ('all', 'hands', 'face')
 ALIGNMENT_NAMES = {'procrustes': 'PA-MPVPE', 'translation': 'MPVPE'}
 # Rows of the SMPL-X layer's J_regressor (55 joints) used as anchors.
-PELVIS, NECK, LEFT_WRIST, RIGHT_WRIST = 0, 12, 20, 21
-HAND_SIDES = (('l', LEFT_WRIST), ('r', RIGHT_WRIST))
-
-
-def axis_angle_to_matrix(axis_angle: Sequence[float]) -> np.ndarray:
-    """Rodrigues' formula: rotation matrix (3, 3) of an axis-angle (3,)."""
-    r = np.asarray(axis_angle, dtype=np.float64).reshape(3)
-    theta = np.linalg.norm(r)
-    if theta < 1e-12:
-        return np.eye(3)
-    k = r / theta
-    K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
-    return np.eye(3) + np.sin(theta) * K + (1 - np.cos(theta)) * K @ K
+PELVIS, NECK = SMPLX_REGRESSOR_ROWS['pelvis'], SMPLX_REGRESSOR_ROWS['neck']
+HAND_SIDES = (
+    ('l', SMPLX_REGRESSOR_ROWS['lwrist']),
+    ('r', SMPLX_REGRESSOR_ROWS['rwrist']),
+)
 
 
 @METRICS.register_module()
@@ -104,7 +99,11 @@ class WholeBodyMeshMetric(BodyModelMetric):
         self.parts = tuple(p for p in PARTS if p in parts)
         self.alignments = tuple(a for a in ALIGNMENT_NAMES if a in alignments)
         self.gt_rotation = (
-            None if gt_rotation is None else axis_angle_to_matrix(gt_rotation)
+            None
+            if gt_rotation is None
+            else cv2.Rodrigues(np.asarray(gt_rotation, np.float64).reshape(3))[
+                0
+            ]
         )
         self.with_joints = with_joints
         needed = ['layer.J_regressor']

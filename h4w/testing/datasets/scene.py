@@ -17,7 +17,7 @@ from h4w.visualization import draw_mesh
 
 __all__ = ['SyntheticPeople', 'draw_mesh', 'project', 'rodrigues']
 
-#: gt_params fields of each body model (MeshDataPreprocessor contract).
+#: gt_params fields of each body model (BodyModelTargetGenerator contract).
 PARAM_DIMS = dict(
     smplx=dict(
         root_pose=3,

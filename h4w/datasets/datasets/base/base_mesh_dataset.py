@@ -123,7 +123,7 @@ class BaseMeshDataset(BaseDataset):
     skipped are left out), ``keypoints`` (J, 3), ``keypoints_cam``
     (J, 3) metres, ``keypoints_valid`` (J, 1) in the dataset's joint set
     (``METAINFO['joint_names']``), ``is_3d`` (float), ``gt_params`` (dict
-    of the fit and camera, :class:`MeshDataPreprocessor` contract),
+    of the fit and camera, :class:`BodyModelTargetGenerator` contract),
     ``lhand_bbox`` / ``rhand_bbox`` / ``face_bbox`` (4,) xyxy,
     ``enforce_flip``, test-time GT (``smplx_mesh_cam``, ``keypoints_cam``
     ...) and ids (``ann_id``, ``img_id``, ``person_id``).

@@ -1,12 +1,12 @@
 """NeuralAnnot fits as ``gt_params`` fields (the
-:class:`MeshDataPreprocessor` contract): SMPL / SMPL-X, MANO and FLAME
+:class:`BodyModelTargetGenerator` contract): SMPL / SMPL-X, MANO and FLAME
 conversions, the fit-file names and the whole-body fit masks."""
 
 from typing import Optional
 
 import numpy as np
 
-from h4w.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
+from h4w.body_models import JOINT_SETS, PARAM_LAYOUTS
 
 from .base_mesh_dataset import finite_array
 
@@ -34,15 +34,23 @@ def fit_file_tag(model_type: str) -> str:
 def fit_params(param: Optional[dict], model_type: str) -> Optional[dict]:
     """A NeuralAnnot fit as ``gt_params`` fields (float32 arrays).
 
-    SMPL-X fits use the names of the preprocessor already; SMPL fits are
-    ``{'pose' (72), 'shape', 'trans'}`` and are split into root and body.
+    SMPL-X fits use the ``gt_params`` names already; a combined ``pose``
+    (SMPL: ``{'pose' (72), 'shape', 'trans'}``) is split into the root and
+    the pose blocks of the model's :class:`ParamLayout`.
     """
     if param is None:
         return None
     out = {}
-    if model_type == 'smpl' and 'pose' in param:
-        pose = np.asarray(param['pose'], dtype=np.float32).reshape(72)
-        out.update(root_pose=pose[:3], body_pose=pose[3:])
+    if 'pose' in param:
+        layout = PARAM_LAYOUTS[model_type]
+        pose = np.asarray(param['pose'], dtype=np.float32).reshape(
+            3 * layout.num_rotations
+        )
+        out['root_pose'] = pose[:3]
+        start = 3
+        for block in layout.pose_blocks:
+            out[block.key] = pose[start : start + block.dim]
+            start += block.dim
         param = {k: v for k, v in param.items() if k != 'pose'}
     for key, value in param.items():
         out[key] = (
@@ -61,7 +69,7 @@ def mano_fit_params(param: Optional[dict], side: str) -> Optional[dict]:
             rotations (45), 'shape' (10), 'trans' (3)}``, axis-angle,
             metres; None when the fit is missing.
         side (str): ``'right'`` or ``'left'`` (the MANO layer used by
-            :class:`MeshDataPreprocessor`).
+            :class:`BodyModelTargetGenerator`).
 
     Returns:
         dict | None: ``root_pose`` (3,), ``hand_pose`` (45,), ``shape``
@@ -103,31 +111,36 @@ def flame_fit_params(param: Optional[dict]) -> Optional[dict]:
     return out
 
 
+#: Joints that the whole-body body-only sets (Human3.6M, MPII,
+#: MPI-INF-3DHP, §5.4) do not supervise, per model: rotations (ankles,
+#: wrists) and keypoints (feet). Models without an entry mask nothing.
+BODY_ONLY_FIT_MASKS = dict(
+    smplx=dict(
+        rotations=('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist'),
+        keypoints=(
+            'L_Big_toe',
+            'L_Small_toe',
+            'L_Heel',
+            'R_Big_toe',
+            'R_Small_toe',
+            'R_Heel',
+        ),
+    ),
+)
+
+
 def wholebody_fit_masks(model_type: str) -> dict:
-    """Fit masks of the whole-body body-only sets (Human3.6M, MPII,
-    MPI-INF-3DHP, §5.4): no ankle / wrist rotations, no foot keypoints,
-    truncation times validity. Empty for SMPL (Pose2Pose)."""
-    if model_type != 'smplx':
+    """Fit masks of the whole-body body-only sets (:data:`BODY_ONLY_FIT_
+    MASKS`) and truncation times validity. Empty for SMPL (Pose2Pose)."""
+    masked = BODY_ONLY_FIT_MASKS.get(model_type)
+    if masked is None:
         return {}
-    rotation_mask = np.ones(SMPLX_PARAM_JOINTS.num_joints, np.float32)
-    rotation_mask[
-        SMPLX_PARAM_JOINTS.indices_of(
-            ('L_Ankle', 'R_Ankle', 'L_Wrist', 'R_Wrist')
-        )
-    ] = 0
-    coord_mask = np.ones(SMPLX_JOINTS.num_joints, np.float32)
-    coord_mask[
-        SMPLX_JOINTS.indices_of(
-            (
-                'L_Big_toe',
-                'L_Small_toe',
-                'L_Heel',
-                'R_Big_toe',
-                'R_Small_toe',
-                'R_Heel',
-            )
-        )
-    ] = 0
+    layout = PARAM_LAYOUTS[model_type]
+    rotations = JOINT_SETS[layout.param_joint_set]
+    rotation_mask = np.ones(rotations.num_joints, np.float32)
+    rotation_mask[rotations.indices_of(masked['rotations'])] = 0
+    coord_mask = np.ones(layout.joints.num_joints, np.float32)
+    coord_mask[layout.joints.indices_of(masked['keypoints'])] = 0
     return dict(
         rotation_mask=rotation_mask, coord_mask=coord_mask, mask_trunc=True
     )
