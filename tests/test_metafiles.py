@@ -187,7 +187,7 @@ def readme_problems(
 
 
 def input_size(cfg: Config) -> str:
-    height, width = cfg.model.data_preprocessor.input_img_shape
+    height, width = cfg.model.codec.input_size
     return f'{height}x{width}'
 
 
