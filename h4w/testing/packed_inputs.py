@@ -1,7 +1,7 @@
 """Random packed batches (``inputs`` + ``MeshDataSample``) for model tests.
 
 They follow the data contract of :class:`MeshDataSample` and
-:class:`~h4w.models.MeshDataPreprocessor`: float32 images in [0, 255],
+:class:`~h4w.models.BodyModelTargetGenerator`: float32 images in [0, 255],
 keypoint targets in heat-map units, body-model fits with a camera, and
 the crop affine in the metainfo.
 """
@@ -111,7 +111,7 @@ def get_packed_inputs(
             metainfo=dict(
                 img_path=f'synthetic_{i}.jpg',
                 ori_shape=tuple(ori_shape),
-                input_size=(input_img_shape[1], input_img_shape[0]),
+                img_shape=tuple(input_img_shape),
                 img2bb_trans=img2bb,
                 bb2img_trans=bb2img,
                 flip=False,

@@ -92,6 +92,11 @@ class Preprocessor:
             ),
         )
 
+    @property
+    def body_models(self):
+        """The generator's body-model layers (per gender / side)."""
+        return self.target_generator.body_models
+
     def __call__(self, batch: dict, training: bool = False) -> dict:
         data = self.data_preprocessor(batch, training)
         self.target_generator(data['data_samples'])

@@ -21,7 +21,7 @@ def test_browse_writes_annotated_crops(tmp_path, human_model_root):
         "    _delete_=True, type='Human36MDataset',\n"
         f'    data_root={root!r}, subjects=[1],\n'
         f'    cache_dir={str(tmp_path / "cache")!r},\n'
-        '    pipeline={{_base_.train_pipeline}}))\n'
+        '    pipeline={{_base_.wholebody_train_pipeline}}))\n'
     )
     out = tmp_path / 'vis'
     proc = run_tool(

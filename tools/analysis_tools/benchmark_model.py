@@ -24,11 +24,6 @@ from h4w.testing import get_packed_inputs
 from h4w.utils.benchmark import peak_memory_mb, time_calls
 
 #: Body-model class -> model type of ``get_packed_inputs``.
-MODEL_TYPES = dict(
-    SMPLXModel='smplx', SMPLModel='smpl', MANOModel='mano', FLAMEModel='flame'
-)
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark an estimator built from a config.',
@@ -57,9 +52,11 @@ def parse_args(argv=None):
 
 def packed_batch(cfg, batch: int) -> dict:
     """Random inputs shaped for the model of ``cfg``."""
-    model_type = MODEL_TYPES[cfg.body_model.type]
-    hm = cfg.get('output_hm_shape', (8, 8, 6))
-    return get_packed_inputs(batch, model_type, cfg.input_img_shape, hm)
+    model_type = MODELS.get(cfg.body_model.type).param_layout.prefix
+    codec = cfg.codec
+    return get_packed_inputs(
+        batch, model_type, codec.input_size, codec.heatmap_size
+    )
 
 
 def run_once(model, data, mode, optim, amp, device):

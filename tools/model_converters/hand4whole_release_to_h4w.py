@@ -60,7 +60,14 @@ DEFAULT_CONFIGS = {
 }
 
 #: Config keys of the estimator that are not weights.
-NON_WEIGHT_KEYS = ('type', 'body_model', 'data_preprocessor', 'init_cfg')
+NON_WEIGHT_KEYS = (
+    'type',
+    'codec',
+    'body_model',
+    'target_generator',
+    'data_preprocessor',
+    'init_cfg',
+)
 
 
 class ConversionError(Exception):

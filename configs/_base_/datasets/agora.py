@@ -12,6 +12,8 @@
 #                              model_path=_base_.human_model_path))]
 # The leaf also sets `model.predict_all_joints=True`: the result pickles
 # hold all 144 projected SMPL-X joints (§6.3).
+_base_ = ['./common.py']
+
 agora_data_root = 'data/AGORA/data'
 # (2160, 3840): the 512x384 person crops (default); (720, 1280): the
 # downsampled renders.
@@ -23,35 +25,15 @@ agora_gt_gender = 'neutral'
 # Result pickles for AGORA's evaluation / server (one per person).
 agora_result_dir = 'work_dirs/agora_results'
 
-
-agora_train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine'),
-    # no dataset keypoints: the preprocessor copies the fit's joints into
-    # the keypoint targets (gt_params['keypoints_from_fit'])
-    dict(
-        type='KeypointTargets',
-        target_joint_set='smplx_137',
-    ),
-    dict(
-        type='PartBBoxTargets',
-    ),
-    dict(type='PackMeshInputs'),
-]
-agora_test_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine'),
-    dict(type='PackMeshInputs'),
-]
-
+# AGORA has no dataset keypoints: the target generator copies the fit's
+# joints into the keypoint targets (gt_params['keypoints_from_fit']).
 agora_train_dataset = dict(
     type='AGORADataset',
     data_root=agora_data_root,
     model_type='smplx',
     resolution=agora_resolution,
     gt_gender=agora_gt_gender,
-    pipeline=agora_train_pipeline,
+    pipeline={{_base_.wholebody_train_pipeline}},
 )
 # test_set='val': validation annotations with GT (mesh metric + result
 # pickles); 'test': AGORA_test_bbox.json, no GT (result pickles only).
@@ -63,28 +45,17 @@ agora_val_dataset = dict(
     gt_gender=agora_gt_gender,
     test_set='val',
     test_mode=True,
-    pipeline=agora_test_pipeline,
+    pipeline={{_base_.test_pipeline}},
 )
 
 # Reference trainer with trainset_3d=['AGORA'] and no 2D set: a plain
 # concatenation of the 3D group (§5.3).
 train_dataloader = dict(
-    batch_size=24,  # per GPU
-    num_workers=16,
-    persistent_workers=True,
-    pin_memory=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    _base_.train_loader,
+    batch_size=24,
     dataset=dict(type='MixedTrainDataset', datasets_3d=[agora_train_dataset]),
 )
-val_dataloader = dict(
-    batch_size=64,  # per GPU (test_batch_size)
-    num_workers=16,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=agora_val_dataset,
-)
+val_dataloader = dict(_base_.test_loader, dataset=agora_val_dataset)
 test_dataloader = val_dataloader
 
 # §6.3: the six MPVPE metrics of EHF, GT not rotated, no joint errors.

@@ -12,6 +12,8 @@
 #     test_evaluator = val_evaluator
 # Without it, building the metric's body model fails with "needs
 # model_path".
+_base_ = ['./common.py']
+
 ehf_test_pipeline = [
     dict(type='LoadImage'),
     dict(type='MeshTopdownAffine'),
@@ -31,14 +33,7 @@ ehf_test_dataset = dict(
     pipeline=ehf_test_pipeline,
 )
 
-val_dataloader = dict(
-    batch_size=64,  # per GPU (test_batch_size, spec §1.1)
-    num_workers=16,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=ehf_test_dataset,
-)
+val_dataloader = dict(_base_.test_loader, dataset=ehf_test_dataset)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(

@@ -5,25 +5,19 @@
 # dump metric needs the MANO files: leaves set
 # test_evaluator.body_model.model_path (and val_evaluator's) from the
 # model's `human_model_path`.
+_base_ = ['./common.py']
+
 freihand_data_root = 'data/FreiHAND'
 
-hand_test_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine'),
-    dict(type='PackMeshInputs'),
-]
 
 test_dataloader = dict(
-    batch_size=64,  # per GPU
+    _base_.test_loader,
     num_workers=8,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='FreiHANDDataset',
         data_root=freihand_data_root,
         test_mode=True,
-        pipeline=hand_test_pipeline,
+        pipeline={{_base_.test_pipeline}},
     ),
 )
 val_dataloader = test_dataloader

@@ -8,38 +8,23 @@ _base_ = ['./freihand.py']
 interhand_data_root = 'data/InterHand26M'
 coco_data_root = 'data/MSCOCO'
 
-hand_train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine'),
-    dict(
-        type='KeypointTargets',
-        target_joint_set='mano_21',
-        depth_part='hand',
-    ),
-    dict(type='PackMeshInputs'),
-]
 
 train_dataloader = dict(
-    batch_size=48,  # per GPU (reference: 4 GPUs x 48)
-    num_workers=16,
-    persistent_workers=True,
-    pin_memory=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    _base_.train_loader,
+    batch_size=48,  # reference: 4 GPUs x 48
     dataset=dict(
         type='MixedTrainDataset',
         datasets_3d=[
             dict(
                 type='FreiHANDDataset',
                 data_root={{_base_.freihand_data_root}},
-                pipeline=hand_train_pipeline,
+                pipeline={{_base_.hand_train_pipeline}},
             ),
             dict(
                 type='InterHand26MDataset',
                 data_root=interhand_data_root,
                 split='train',
-                pipeline=hand_train_pipeline,
+                pipeline={{_base_.hand_train_pipeline}},
             ),
         ],
         datasets_2d=[
@@ -47,7 +32,7 @@ train_dataloader = dict(
                 type='MSCOCODataset',
                 data_root=coco_data_root,
                 part='hand',
-                pipeline=hand_train_pipeline,
+                pipeline={{_base_.hand_train_pipeline}},
             ),
         ],
     ),

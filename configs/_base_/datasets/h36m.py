@@ -6,27 +6,17 @@
 # Variables are prefixed with `h36m_` (mmengine refuses a key defined by
 # two bases). The human-model root is set by the leaf config from the
 # model base's `human_model_path`.
-h36m_test_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine'),
-    dict(type='PackMeshInputs'),
-]
+_base_ = ['./common.py']
+
 h36m_test_dataset = dict(
     type='Human36MDataset',
     data_root='data/Human36M',
     model_type='smplx',
     test_mode=True,
-    pipeline=h36m_test_pipeline,
+    pipeline={{_base_.test_pipeline}},
 )
 
-val_dataloader = dict(
-    batch_size=64,  # per GPU (test_batch_size, spec §1.1)
-    num_workers=16,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=h36m_test_dataset,
-)
+val_dataloader = dict(_base_.test_loader, dataset=h36m_test_dataset)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(

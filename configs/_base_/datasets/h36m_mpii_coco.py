@@ -9,26 +9,9 @@ mpii_data_root = 'data/MPII'
 coco_data_root = 'data/MSCOCO'
 
 # the crop geometry of the transforms is model.codec (`fill_codec`)
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine'),
-    dict(
-        type='KeypointTargets',
-        target_joint_set='smplx_137',
-    ),
-    dict(
-        type='PartBBoxTargets',
-    ),
-    dict(type='PackMeshInputs'),
-]
 train_dataloader = dict(
-    batch_size=24,  # per GPU
-    num_workers=16,
-    persistent_workers=True,
-    pin_memory=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    _base_.train_loader,
+    batch_size=24,
     dataset=dict(
         type='MixedTrainDataset',
         datasets_3d=[
@@ -36,7 +19,7 @@ train_dataloader = dict(
                 type='Human36MDataset',
                 data_root=h36m_data_root,
                 model_type='smplx',
-                pipeline=train_pipeline,
+                pipeline={{_base_.wholebody_train_pipeline}},
             ),
         ],
         datasets_2d=[
@@ -44,13 +27,13 @@ train_dataloader = dict(
                 type='MSCOCODataset',
                 data_root=coco_data_root,
                 part='wholebody',
-                pipeline=train_pipeline,
+                pipeline={{_base_.wholebody_train_pipeline}},
             ),
             dict(
                 type='MPIIDataset',
                 data_root=mpii_data_root,
                 model_type='smplx',
-                pipeline=train_pipeline,
+                pipeline={{_base_.wholebody_train_pipeline}},
             ),
         ],
     ),

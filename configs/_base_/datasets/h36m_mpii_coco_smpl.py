@@ -9,24 +9,9 @@ mpii_data_root = 'data/MPII'
 coco_data_root = 'data/MSCOCO'
 
 # the crop geometry of the transforms is model.codec (`fill_codec`)
-body_train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine'),
-    dict(
-        type='KeypointTargets',
-        target_joint_set='smpl_33',
-        depth_part='body',
-    ),
-    dict(type='PackMeshInputs'),
-]
 train_dataloader = dict(
-    batch_size=48,  # per GPU (reference: 4 GPUs x 48)
-    num_workers=16,
-    persistent_workers=True,
-    pin_memory=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    _base_.train_loader,
+    batch_size=48,  # reference: 4 GPUs x 48
     dataset=dict(
         type='MixedTrainDataset',
         datasets_3d=[
@@ -35,7 +20,7 @@ train_dataloader = dict(
                 data_root=h36m_data_root,
                 model_type='smpl',
                 body_3d_size=None,
-                pipeline=body_train_pipeline,
+                pipeline={{_base_.body_train_pipeline}},
             ),
         ],
         datasets_2d=[
@@ -43,13 +28,13 @@ train_dataloader = dict(
                 type='MSCOCODataset',
                 data_root=coco_data_root,
                 part='body',
-                pipeline=body_train_pipeline,
+                pipeline={{_base_.body_train_pipeline}},
             ),
             dict(
                 type='MPIIDataset',
                 data_root=mpii_data_root,
                 model_type='smpl',
-                pipeline=body_train_pipeline,
+                pipeline={{_base_.body_train_pipeline}},
             ),
         ],
     ),

@@ -12,11 +12,8 @@
 #     test_evaluator = val_evaluator
 # The GT mesh is computed by the model's data preprocessor from the
 # gendered SMPL fit (genders neutral, male, female).
-pw3d_test_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='MeshTopdownAffine'),
-    dict(type='PackMeshInputs'),
-]
+_base_ = ['./common.py']
+
 pw3d_test_dataset = dict(
     type='PW3DDataset',
     data_root='data/PW3D',
@@ -24,17 +21,10 @@ pw3d_test_dataset = dict(
     model_type='smpl',
     data_prefix=dict(img='imageFiles'),
     test_mode=True,
-    pipeline=pw3d_test_pipeline,
+    pipeline={{_base_.test_pipeline}},
 )
 
-val_dataloader = dict(
-    batch_size=64,  # per GPU (test_batch_size, spec §1.2)
-    num_workers=16,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=pw3d_test_dataset,
-)
+val_dataloader = dict(_base_.test_loader, dataset=pw3d_test_dataset)
 test_dataloader = val_dataloader
 
 val_evaluator = dict(

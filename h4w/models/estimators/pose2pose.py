@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Union
 import torch
 from torch import Tensor
 
+from h4w.body_models import PARAM_LAYOUTS
 from h4w.codecs import MeshCodec
 from h4w.registry import MODELS
 from h4w.utils.typing import ConfigType, OptConfigType, SampleList
@@ -72,6 +73,9 @@ class Pose2Pose(BaseMeshEstimator):
             init_cfg=init_cfg,
         )
         layout = self.body_model.param_layout
+        known = sorted({lay.part for lay in PARAM_LAYOUTS.values()})
+        if parts not in known:
+            raise ValueError(f'parts must be one of {known}, got {parts!r}')
         if parts != layout.part:
             raise ValueError(
                 f'parts={parts!r} but {body_model["type"]} is the '
