@@ -23,7 +23,7 @@ from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
 from h4w.utils.benchmark import peak_memory_mb, time_calls
 
-#: Body-model class -> model type of ``get_packed_inputs``.
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark an estimator built from a config.',

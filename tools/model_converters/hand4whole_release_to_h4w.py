@@ -65,6 +65,8 @@ NON_WEIGHT_KEYS = (
     'codec',
     'body_model',
     'target_generator',
+    'hand_roi_extractor',
+    'face_roi_extractor',
     'data_preprocessor',
     'init_cfg',
 )

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Union
 import torch
 from torch import Tensor
 
-from h4w.body_models import PARAM_LAYOUTS
+from h4w.body_models import FLAME_LAYOUT, MANO_LAYOUT, SMPL_LAYOUT
 from h4w.codecs import MeshCodec
 from h4w.registry import MODELS
 from h4w.utils.typing import ConfigType, OptConfigType, SampleList
@@ -17,6 +17,11 @@ from .base import (
     float32_geometry,
     stack_instance_fields,
 )
+
+#: The part models of Pose2Pose, by part.
+PART_LAYOUTS = {
+    layout.part: layout for layout in (SMPL_LAYOUT, MANO_LAYOUT, FLAME_LAYOUT)
+}
 
 
 @MODELS.register_module()
@@ -72,21 +77,22 @@ class Pose2Pose(BaseMeshEstimator):
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg,
         )
-        layout = self.body_model.param_layout
-        known = sorted({lay.part for lay in PARAM_LAYOUTS.values()})
-        if parts not in known:
-            raise ValueError(f'parts must be one of {known}, got {parts!r}')
-        if parts != layout.part:
+        if parts not in PART_LAYOUTS:
             raise ValueError(
-                f'parts={parts!r} but {body_model["type"]} is the '
-                f'{layout.part!r} model'
+                f'parts must be one of {sorted(PART_LAYOUTS)}, got {parts!r}'
             )
-        self.pos_idx = layout.position_indices()
-        if (position_head is None) != (self.pos_idx is None):
+        layout = PART_LAYOUTS[parts]
+        if (position_head is None) != (layout.position_joint_set is None):
             raise ValueError(
                 'position_head is required for the body and '
                 'hand models and unused for the face model'
             )
+        if self.body_model.param_layout is not layout:
+            raise ValueError(
+                f'parts={parts!r} needs the {layout.prefix} body model, got '
+                f'{body_model["type"]}'
+            )
+        self.pos_idx = layout.position_indices()
         self.parts = parts
         self.layout = layout
         self.prefix = layout.prefix
