@@ -8,6 +8,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from h4w.registry import TRANSFORMS
+from h4w.structures.image import warp_affine
 
 __all__ = ['MeshTopdownAffine', 'get_patch_transform']
 
@@ -72,7 +73,8 @@ class MeshTopdownAffine(BaseTransform):
     ``color_scale``; identity when absent, except that ``enforce_flip``
     sets the flip of test samples). When flipped, the whole image is
     mirrored and the box centre becomes ``W - c_x - 1``; the colour scale
-    is applied after the warp and clipped to [0, 255].
+    is applied after the warp and clipped to [0, 255]. The warp samples as
+    the reference's OpenCV 4 (:func:`~h4w.structures.warp_affine`).
 
     Writes ``img`` (H_in, W_in, 3) float32, ``img2bb_trans`` (2, 3)
     (original, flipped pixels -> crop), ``bb2img_trans`` (2, 3), ``flip``,
@@ -102,12 +104,7 @@ class MeshTopdownAffine(BaseTransform):
         inv_trans = get_patch_transform(
             (c_x, c_y), (w, h), (out_w, out_h), scale, rot, inverse=True
         )
-        patch = cv2.warpAffine(
-            np.ascontiguousarray(img),
-            trans,
-            (int(out_w), int(out_h)),
-            flags=cv2.INTER_LINEAR,
-        ).astype(np.float32)
+        patch = warp_affine(img, trans, (out_w, out_h)).astype(np.float32)
         color = results.get('color_scale')
         if color is not None:
             patch = np.clip(
