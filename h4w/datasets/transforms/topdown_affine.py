@@ -14,7 +14,9 @@ __all__ = ['MeshTopdownAffine', 'get_patch_transform']
 
 
 def _rotate_2d(point: Sequence[float], rot_rad: float) -> np.ndarray:
-    x, y = point
+    """Rotate a point as the reference: rounded to float32, rotated in
+    float64, (2,) float32."""
+    x, y = (float(v) for v in np.asarray(point, dtype=np.float32))
     sn, cs = math.sin(rot_rad), math.cos(rot_rad)
     return np.array([x * cs - y * sn, x * sn + y * cs], dtype=np.float32)
 
@@ -29,6 +31,10 @@ def get_patch_transform(
 ) -> np.ndarray:
     """Affine map of a (scaled, rotated) box onto the output crop.
 
+    Rounded as the reference (NumPy 1 promoted its float32 box scalars to
+    float64): box sizes and rotations in float64, the three point pairs
+    in float32, ``cv2.getAffineTransform``, float32 result.
+
     Args:
         center (Sequence[float]): Box centre (x, y) in image pixels.
         size (Sequence[float]): Box (w, h).
@@ -40,9 +46,9 @@ def get_patch_transform(
     Returns:
         np.ndarray: (2, 3) float32 affine matrix.
     """
-    src_w, src_h = size[0] * scale, size[1] * scale
+    src_w, src_h = float(size[0]) * scale, float(size[1]) * scale
     rot_rad = math.pi * rot / 180.0
-    src_center = np.array(center, dtype=np.float32)
+    src_center = np.array([float(v) for v in center], dtype=np.float32)
     src = np.stack(
         [
             src_center,
@@ -89,7 +95,10 @@ class MeshTopdownAffine(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         img = results['img']
-        x, y, w, h = np.asarray(results['bbox'], dtype=np.float32)
+        # float32 box, centre in float64 as the reference (NumPy 1)
+        x, y, w, h = (
+            float(v) for v in np.asarray(results['bbox'], dtype=np.float32)
+        )
         scale = float(results.get('aug_scale', 1.0))
         rot = float(results.get('rot', 0.0))
         flip = bool(results.get('flip', bool(results.get('enforce_flip'))))

@@ -151,7 +151,7 @@ def crop_one(job: dict, out_shape: Sequence[int]) -> dict:
             f'render not found or unreadable: '
             f'{job["src"]} (for {job["where"]})'
         )
-    x, y, w, h = job['bbox']
+    x, y, w, h = (float(v) for v in job['bbox'])  # float64 centre
     affine = get_patch_transform(
         (x + w / 2.0, y + h / 2.0), (w, h), (out_w, out_h), 1.0, 0.0
     )
