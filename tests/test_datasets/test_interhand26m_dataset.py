@@ -120,6 +120,24 @@ def test_hand_box_is_float64_as_the_reference(ih_root, train_cfg, tmp_path):
     assert float32_moves > 0
 
 
+def test_samples_follow_the_hand_type(ih_root, train_cfg, tmp_path):
+    """Only the hands that the annotation's hand_type names are samples,
+    even when the other wrist is labelled (both are, at frame 100)."""
+    root = tmp_path / 'InterHand26M'
+    shutil.copytree(ih_root, root)
+    path = root / 'annotations/train/InterHand2.6M_train_data.json'
+    with edited_json(path) as content:
+        anns = content['annotations']  # frame 100: 2 cameras, then 200
+        anns[0]['hand_type'], anns[1]['hand_type'] = 'right', 'left'
+    dataset = build_dataset(train_cfg, str(root), str(tmp_path / 'c'))
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    assert [(i['camera'], i['frame_idx'], i['side']) for i in infos] == [
+        ('400262', 100, 'right'),
+        ('400263', 100, 'left'),
+        ('400262', 200, 'left'),  # interacting, right wrist invalid
+    ]
+
+
 def test_cache_is_used(ih_root, train_cfg, tmp_path, monkeypatch):
     assert_cache_is_used(
         monkeypatch,
