@@ -1,4 +1,5 @@
+from .image import warp_affine
 from .keypoint import affine_points
 from .mesh_data_sample import MeshDataSample
 
-__all__ = ['MeshDataSample', 'affine_points']
+__all__ = ['MeshDataSample', 'affine_points', 'warp_affine']

@@ -171,6 +171,27 @@ def numpy_field(
     return np.asarray(value)[0]
 
 
+def reference_process_bbox(
+    bbox, img_width: float, img_height: float, aspect_ratio: float = 0.75
+) -> Optional[np.ndarray]:
+    """The reference's ``process_bbox`` (§5.1), written out in float64 as
+    NumPy 1 computed it (the box is read as float64), float32 result."""
+    x, y, w, h = (float(v) for v in bbox)
+    x1, y1 = max(0.0, x), max(0.0, y)
+    x2 = min(img_width - 1.0, x1 + max(0.0, w - 1.0))
+    y2 = min(img_height - 1.0, y1 + max(0.0, h - 1.0))
+    if not (w * h > 0 and x2 > x1 and y2 > y1):
+        return None
+    w, h = x2 - x1, y2 - y1
+    c_x, c_y = x1 + w / 2.0, y1 + h / 2.0
+    if w > aspect_ratio * h:
+        h = w / aspect_ratio
+    elif w < aspect_ratio * h:
+        w = h * aspect_ratio
+    w, h = w * 1.25, h * 1.25
+    return np.array([c_x - w / 2.0, c_y - h / 2.0, w, h], dtype=np.float32)
+
+
 # -------------------------------------------------------- module fixtures
 def root_fixture(make: Callable[..., str], name: str, **kwargs):
     """A module fixture: the root that ``make(<tmp>/<name>,

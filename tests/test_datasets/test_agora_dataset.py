@@ -32,6 +32,7 @@ from tests.test_datasets.helpers import (
     pose2pose_pipeline,
     preprocess,
     preprocessor_fixture,
+    reference_process_bbox,
     root_fixture,
 )
 
@@ -328,6 +329,34 @@ def test_img_to_full_trans_maps_to_4k_pixels(
             f'ag_validationset_renderpeople_bfh_flowers_5_15_00000_'
             f'personId_{info["person_id"]}.pkl'
         )
+
+
+def test_720p_person_box_is_float64_as_the_reference(
+    agora_root, train_cfg, tmp_path
+):
+    """§5.4 720p: the 4K box (float64 JSON values) is scaled by
+    1280 / 3840 and 720 / 2160 and processed in float64."""
+    root = tmp_path / 'AGORA'
+    shutil.copytree(agora_root, root)
+    with edited_json(root / 'AGORA_train_SMPLX.json') as content:
+        # values that float32 does not represent
+        content['annotations'][0]['bbox'] = [1701.37, 811.29, 402.61, 903.77]
+        anns = {a['id']: a for a in content['annotations']}
+    dataset = build_dataset(
+        train_cfg, str(root), str(tmp_path / 'c'), resolution=LOW
+    )
+    float32_moves = 0
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        raw = np.array(anns[info['ann_id']]['bbox']).reshape(2, 2)
+        box = raw / [3840, 2160] * [LOW[1], LOW[0]]
+        expected = reference_process_bbox(box.reshape(4), LOW[1], LOW[0])
+        np.testing.assert_allclose(info['bbox'], expected, rtol=0, atol=1e-12)
+        # the float32 route (float32 box and scale) moves the box
+        box32 = raw.astype(np.float32) * np.float32(1 / 3)
+        float32 = reference_process_bbox(box32.reshape(4), LOW[1], LOW[0])
+        float32_moves += np.abs(float32 - expected).max() > 1e-7
+    assert float32_moves > 0
 
 
 def test_cache_key_and_reuse(agora_root, train_cfg, tmp_path, monkeypatch):

@@ -402,6 +402,32 @@ def test_part_boxes_surround_the_part_keypoints(
     assert min(seen.values()) >= 4
 
 
+def test_invalid_hand_fit_is_not_truncation_supervised(
+    coco_root, wb_cfg, tmp_path, h4w_pre
+):
+    """§5.4 MSCOCO: smplx_joint_trunc *= smplx_joint_valid, so the joints
+    of a hand whose fit is marked invalid leave the smplx_joint_img
+    loss."""
+    root = tmp_path / 'MSCOCO'
+    shutil.copytree(coco_root, root)
+    fit_path = root / 'annotations' / 'MSCOCO_train_SMPLX_all_NeuralAnnot.json'
+    with edited_json(fit_path) as fits:
+        fits['101']['smplx_param']['lhand_valid'] = False
+    dataset = without_aug(
+        build_dataset(wb_cfg, str(root), str(tmp_path / 'c'))
+    )
+    sample = preprocess(dataset, [0], h4w_pre)['data_samples'][0]
+    assert sample.ann_id == 101
+    valid = numpy_field(sample, 'smplx_joint_valid')[:, 0]
+    trunc = numpy_field(sample, 'smplx_joint_trunc')[:, 0]
+    lhand = SMPLX_JOINTS.part_indices('lhand')
+    assert valid[lhand].sum() == 0
+    assert trunc[lhand].sum() == 0
+    assert (trunc <= valid).all()
+    # the other joints of the fit stay in the crop and supervised
+    assert trunc.sum() > 100
+
+
 def test_flip_maps_left_onto_right(coco_root, wb_cfg, tmp_path, h4w_pre):
     outs = []
     for flip in (False, True):

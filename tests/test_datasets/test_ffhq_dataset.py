@@ -1,5 +1,7 @@
 """FFHQ: fixture in the upstream layout through the config."""
 
+import json
+import os.path as osp
 import shutil
 
 import numpy as np
@@ -7,6 +9,7 @@ import pytest
 
 from h4w.body_models.joint_sets import FLAME_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
+from h4w.datasets.transforms.loading import load_image
 from h4w.testing.datasets.ffhq import make_ffhq
 
 from tests.test_datasets.helpers import (
@@ -53,6 +56,32 @@ def test_samples(ffhq_root, train_cfg, tmp_path):
     }
     # the second face has no fit
     assert dataset.get_data_info(1)['gt_params'] == dict(param_valid=False)
+
+
+def test_images_in_the_reference_layout(ffhq_root, train_cfg, tmp_path):
+    """The reference reads data/FFHQ/data/images/<file_name>: with the
+    config's (default) arguments every image is found there; the fixture
+    writer uses that layout."""
+    root = tmp_path / 'FFHQ'
+    shutil.copytree(ffhq_root, root)
+    data = root / 'data'
+    with open(data / 'FFHQ.json') as f:
+        names = [img['file_name'] for img in json.load(f)['images']]
+    for name in names:
+        # the reference layout only, whatever the writer did
+        path = data / 'images' / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(data / name), str(path))
+    dataset = build_dataset(train_cfg, str(root), str(tmp_path / 'c'))
+    assert len(dataset) == len(names) == 2
+    for i, name in enumerate(names):
+        path = dataset.get_data_info(i)['img_path']
+        assert osp.isfile(path), path
+        assert osp.samefile(path, data / 'images' / name)
+        assert load_image(path).shape == (256, 256, 3)
+    for name in names:
+        assert osp.isfile(osp.join(ffhq_root, 'data', 'images', name))
 
 
 def test_cache_is_used(ffhq_root, train_cfg, tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ from tests.test_datasets.helpers import (
     on_person_fraction,
     preprocess,
     preprocessor_fixture,
+    reference_process_bbox,
     root_fixture,
 )
 
@@ -83,6 +84,58 @@ def test_samples_split_and_camera_subsampling(ih_root, train_cfg, tmp_path):
     )
     assert len(test) == 2
     assert test.get_data_info(0)['img_path'].count('/images/test/') == 1
+
+
+def _reference_get_bbox(points, valid, extend):
+    """The reference's get_bbox under NumPy 1: min / max and their sum
+    and difference in the points' float32, the rest in float64."""
+    pts = points[valid > 0]
+    (x1, y1), (x2, y2) = pts.min(0), pts.max(0)
+    box = []
+    for lo, hi in ((x1, x2), (y1, y2)):
+        center, half = float(lo + hi) / 2.0, 0.5 * float(hi - lo) * extend
+        box.append((center - half, center + half))
+    (x1, x2), (y1, y2) = box
+    return np.array([x1, y1, x2 - x1, y2 - y1], np.float32)
+
+
+def test_hand_box_is_float64_as_the_reference(ih_root, train_cfg, tmp_path):
+    dataset = build_dataset(train_cfg, ih_root, str(tmp_path))
+    float32_moves = 0
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        height, width = info['img_shape']
+        points = info['keypoints'][:, :2]
+        valid = info['keypoints_valid'][:, 0]
+        box = _reference_get_bbox(points, valid, 1.5)
+        expected = reference_process_bbox(box, width, height, 1.0)
+        np.testing.assert_allclose(info['bbox'], expected, rtol=0, atol=1e-12)
+        # the float32 route moves the box (the check is sensitive)
+        pts = points[valid > 0]
+        lo, hi = pts.min(0), pts.max(0)
+        size = (hi - lo) * np.float32(1.5)
+        box32 = np.concatenate([(lo + hi) / np.float32(2) - size / 2, size])
+        float32 = reference_process_bbox(box32, width, height, 1.0)
+        float32_moves += np.abs(float32 - expected).max() > 1e-7
+    assert float32_moves > 0
+
+
+def test_samples_follow_the_hand_type(ih_root, train_cfg, tmp_path):
+    """Only the hands that the annotation's hand_type names are samples,
+    even when the other wrist is labelled (both are, at frame 100)."""
+    root = tmp_path / 'InterHand26M'
+    shutil.copytree(ih_root, root)
+    path = root / 'annotations/train/InterHand2.6M_train_data.json'
+    with edited_json(path) as content:
+        anns = content['annotations']  # frame 100: 2 cameras, then 200
+        anns[0]['hand_type'], anns[1]['hand_type'] = 'right', 'left'
+    dataset = build_dataset(train_cfg, str(root), str(tmp_path / 'c'))
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    assert [(i['camera'], i['frame_idx'], i['side']) for i in infos] == [
+        ('400262', 100, 'right'),
+        ('400263', 100, 'left'),
+        ('400262', 200, 'left'),  # interacting, right wrist invalid
+    ]
 
 
 def test_cache_is_used(ih_root, train_cfg, tmp_path, monkeypatch):

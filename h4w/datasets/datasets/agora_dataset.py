@@ -393,9 +393,9 @@ class AGORADataset(BaseMeshDataset):
         if self.crop_mode:
             # the crop is the processed box already (§5.4)
             return np.array([0, 0, width, height], dtype=np.float32)
-        box = np.asarray(bbox_xywh, dtype=np.float32).reshape(2, 2).copy()
-        box[0] = affine_points(box[:1], frame['to_img'])[0]
-        box[1] = box[1] * np.diag(frame['to_img'][:, :2])
+        # §5.4: x, w * W / 3840 and y, h * H / 2160 in float64
+        box = np.asarray(bbox_xywh, dtype=np.float64).reshape(2, 2)
+        box = box / AGORA_FULL_SHAPE[::-1] * (width, height)
         return process_bbox(
             box.reshape(4), width, height, aspect_ratio=self.bbox_aspect_ratio
         )

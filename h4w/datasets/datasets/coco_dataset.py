@@ -273,7 +273,10 @@ class MSCOCODataset(BaseMeshDataset):
       L/R_Wrist or Nose. Hand and face boxes -> ``lhand_bbox``,
       ``rhand_bbox``, ``face_bbox`` (xyxy, None when the annotation
       marks them invalid, and also, unlike upstream, when a box marked
-      valid is empty). SMPL-X fit, no wrist / ankle masking.
+      valid is empty). SMPL-X fit, no wrist / ankle masking; the fit's
+      truncation is multiplied by its validity (``mask_trunc``, as the
+      reference and :class:`Human36MDataset`), so the joints of a part
+      whose fit is invalid leave the ``smplx_joint_img`` loss.
     * ``'body'`` (Pose2Pose, §5.5): one sample per person, 32 keypoints
       (:data:`BODY_METAINFO`, Pelvis as above), SMPL fit.
     * ``'hand'`` (Pose2Pose): one sample per valid hand,
@@ -548,6 +551,8 @@ class MSCOCODataset(BaseMeshDataset):
                     2
                 ),
             )
+            if self.part == 'wholebody':
+                params['mask_trunc'] = True
         if side is not None:
             params['side'] = side
         return params

@@ -34,15 +34,14 @@ class FFHQDataset(BaseMeshDataset):
                                 'jaw_pose', 'shape', 'expr', 'trans'
                                 (optional)}, 'cam_param': {'focal',
                                 'princpt'}}}
-        data/<file_name>        images
+        data/images/<file_name> images
 
     The fit file name is an argument: the reference code reads
     ``flame_param.json`` while its README names
     ``FFHQ_FLAME_NeuralAnnot.json`` (§5.5); pass
     ``fit_file='data/FFHQ_FLAME_NeuralAnnot.json'`` for a download under
-    that name. The image folder (``data_prefix``) is not documented by
-    the reference; the default reads ``data/<file_name>`` as FreiHAND
-    does.
+    that name. Images are read from ``data/images/<file_name>`` as the
+    reference code does (``data_prefix``).
 
     Per annotation: bbox = ``process_bbox(bbox, aspect 0.75)``;
     ``keypoints`` (73, 3) with z = 0 (invalid rows zero), named
@@ -57,7 +56,7 @@ class FFHQDataset(BaseMeshDataset):
         bbox_aspect_ratio (float): w / h of the crop box (256 x 192).
         **kwargs: :class:`BaseMeshDataset` arguments; ``ann_file``
             defaults to ``data/FFHQ.json``, ``data_prefix`` to
-            ``dict(img='data')``.
+            ``dict(img='data/images')``.
     """
 
     METAINFO = dict(
@@ -74,7 +73,7 @@ class FFHQDataset(BaseMeshDataset):
     ) -> None:
         if not kwargs.get('ann_file'):
             kwargs['ann_file'] = 'data/FFHQ.json'
-        kwargs.setdefault('data_prefix', dict(img='data'))
+        kwargs.setdefault('data_prefix', dict(img='data/images'))
         self.fit_file = fit_file
         self.bbox_aspect_ratio = bbox_aspect_ratio
         super().__init__(**kwargs)

@@ -34,18 +34,20 @@ IH_JOINT_NAMES = tuple(f'R_{n}' for n in IH_HAND_JOINT_NAMES) + tuple(
 HAND_ROWS = dict(right=slice(0, 21), left=slice(21, 42))
 #: Wrist (root) index inside one hand.
 HAND_ROOT = 20
+#: Hands of each annotation ``hand_type`` (any other value: both).
+HAND_TYPE_SIDES = dict(right=('right',), left=('left',))
 
 
 @DATASETS.register_module()
 class InterHand26MDataset(BaseMeshDataset):
-    """InterHand2.6M in the upstream layout, one sample per valid hand.
+    """InterHand2.6M in the upstream layout, one sample per annotated hand.
 
     Layout (``data_root`` = ``data/InterHand26M``)::
 
         images/<split>/<file_name>
         annotations/<split>/InterHand2.6M_<split>_data.json
             COCO images (capture, seq_name, camera, frame_idx) and
-            annotations (joint_valid (42))
+            annotations (joint_valid (42), hand_type)
         annotations/<split>/InterHand2.6M_<split>_camera.json
             {capture: {'campos' | 'camrot' | 'focal' | 'princpt':
             {camera: value}}}, campos (3) mm, camrot (3, 3) world->camera
@@ -64,7 +66,9 @@ class InterHand26MDataset(BaseMeshDataset):
     cameras per (capture, sequence): the sorted camera names with stride
     ``len // cameras_per_sequence``.
 
-    Each hand with a valid wrist is one sample: bbox =
+    Each hand that the annotation's ``hand_type`` names (``'right'``,
+    ``'left'``; ``'interacting'``: both) and whose wrist is valid is one
+    sample: bbox =
     ``process_bbox(bbox_from_points(valid joints, extend 1.5), aspect
     1.0)``; ``keypoints`` (21, 3) x, y pixels and z = wrist-relative
     camera depth in metres (the Pose2Pose pipeline discretises it with
@@ -229,7 +233,9 @@ class InterHand26MDataset(BaseMeshDataset):
         xy = joint_cam[:, :2] / joint_cam[:, 2:] * focal + princpt
         fits = loaded[self.fit_name].get(capture, {}).get(frame) or {}
         samples = []
-        for side, rows in HAND_ROWS.items():
+        sides = HAND_TYPE_SIDES.get(ann['hand_type'], tuple(HAND_ROWS))
+        for side in sides:
+            rows = HAND_ROWS[side]
             hand_valid = valid[rows]
             if hand_valid.sum() == 0:
                 continue

@@ -9,12 +9,15 @@ from mmcv.transforms import BaseTransform
 
 from h4w.codecs import MeshCodec, build_codec
 from h4w.registry import TRANSFORMS
+from h4w.structures.image import warp_affine
 
 __all__ = ['MeshTopdownAffine', 'get_patch_transform']
 
 
 def _rotate_2d(point: Sequence[float], rot_rad: float) -> np.ndarray:
-    x, y = point
+    """Rotate a point as the reference: rounded to float32, rotated in
+    float64, (2,) float32."""
+    x, y = (float(v) for v in np.asarray(point, dtype=np.float32))
     sn, cs = math.sin(rot_rad), math.cos(rot_rad)
     return np.array([x * cs - y * sn, x * sn + y * cs], dtype=np.float32)
 
@@ -29,6 +32,10 @@ def get_patch_transform(
 ) -> np.ndarray:
     """Affine map of a (scaled, rotated) box onto the output crop.
 
+    Rounded as the reference (NumPy 1 promoted its float32 box scalars to
+    float64): box sizes and rotations in float64, the three point pairs
+    in float32, ``cv2.getAffineTransform``, float32 result.
+
     Args:
         center (Sequence[float]): Box centre (x, y) in image pixels.
         size (Sequence[float]): Box (w, h).
@@ -40,9 +47,9 @@ def get_patch_transform(
     Returns:
         np.ndarray: (2, 3) float32 affine matrix.
     """
-    src_w, src_h = size[0] * scale, size[1] * scale
+    src_w, src_h = float(size[0]) * scale, float(size[1]) * scale
     rot_rad = math.pi * rot / 180.0
-    src_center = np.array(center, dtype=np.float32)
+    src_center = np.array([float(v) for v in center], dtype=np.float32)
     src = np.stack(
         [
             src_center,
@@ -73,7 +80,8 @@ class MeshTopdownAffine(BaseTransform):
     ``color_scale``; identity when absent, except that ``enforce_flip``
     sets the flip of test samples). When flipped, the whole image is
     mirrored and the box centre becomes ``W - c_x - 1``; the colour scale
-    is applied after the warp and clipped to [0, 255].
+    is applied after the warp and clipped to [0, 255]. The warp samples as
+    the reference's OpenCV 4 (:func:`~h4w.structures.warp_affine`).
 
     Writes ``img`` (H_in, W_in, 3) float32, ``img2bb_trans`` (2, 3)
     (original, flipped pixels -> crop), ``bb2img_trans`` (2, 3), ``flip``,
@@ -89,7 +97,10 @@ class MeshTopdownAffine(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         img = results['img']
-        x, y, w, h = np.asarray(results['bbox'], dtype=np.float32)
+        # float32 box, centre in float64 as the reference (NumPy 1)
+        x, y, w, h = (
+            float(v) for v in np.asarray(results['bbox'], dtype=np.float32)
+        )
         scale = float(results.get('aug_scale', 1.0))
         rot = float(results.get('rot', 0.0))
         flip = bool(results.get('flip', bool(results.get('enforce_flip'))))
@@ -104,12 +115,7 @@ class MeshTopdownAffine(BaseTransform):
         inv_trans = get_patch_transform(
             (c_x, c_y), (w, h), (out_w, out_h), scale, rot, inverse=True
         )
-        patch = cv2.warpAffine(
-            np.ascontiguousarray(img),
-            trans,
-            (int(out_w), int(out_h)),
-            flags=cv2.INTER_LINEAR,
-        ).astype(np.float32)
+        patch = warp_affine(img, trans, (out_w, out_h)).astype(np.float32)
         color = results.get('color_scale')
         if color is not None:
             patch = np.clip(

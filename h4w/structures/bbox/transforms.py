@@ -1,6 +1,6 @@
 """Person-box helpers of the reference preprocessing (spec §5.1)."""
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -23,6 +23,22 @@ def xyxy_to_xywh(bbox: Sequence[float]) -> np.ndarray:
     """(x1, y1, x2, y2) -> (x, y, w, h), float32."""
     x1, y1, x2, y2 = np.asarray(bbox, dtype=np.float32).reshape(4)
     return np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32)
+
+
+def _sanitize(
+    bbox: Sequence[float], img_width: float, img_height: float
+) -> Optional[Tuple[float, float, float, float]]:
+    """:func:`sanitize_bbox` in float64 (Python floats), as the reference
+    computes it; None for a skipped box."""
+    x, y, w, h = (float(v) for v in np.asarray(bbox).reshape(4))
+    if not np.all(np.isfinite([x, y, w, h])):
+        return None
+    x1, y1 = max(0.0, x), max(0.0, y)
+    x2 = min(img_width - 1.0, x1 + max(0.0, w - 1.0))
+    y2 = min(img_height - 1.0, y1 + max(0.0, h - 1.0))
+    if w * h > 0 and x2 > x1 and y2 > y1:
+        return x1, y1, x2 - x1, y2 - y1
+    return None
 
 
 def sanitize_bbox(
@@ -48,15 +64,8 @@ def sanitize_bbox(
         >>> sanitize_bbox([700, 20, 30, 40], 640, 480) is None
         True
     """
-    x, y, w, h = (float(v) for v in np.asarray(bbox).reshape(4))
-    if not np.all(np.isfinite([x, y, w, h])):
-        return None
-    x1, y1 = max(0.0, x), max(0.0, y)
-    x2 = min(img_width - 1.0, x1 + max(0.0, w - 1.0))
-    y2 = min(img_height - 1.0, y1 + max(0.0, h - 1.0))
-    if w * h > 0 and x2 > x1 and y2 > y1:
-        return np.array([x1, y1, x2 - x1, y2 - y1], dtype=np.float32)
-    return None
+    box = _sanitize(bbox, img_width, img_height)
+    return None if box is None else np.array(box, dtype=np.float32)
 
 
 def process_bbox(
@@ -68,6 +77,9 @@ def process_bbox(
     sanitize: bool = True,
 ) -> Optional[np.ndarray]:
     """Sanitize, fix the aspect ratio and enlarge a person box (§5.1).
+
+    Computed in float64 throughout, as the reference (whose sanitized box
+    is a float64 array); only the result is rounded to float32.
 
     Args:
         bbox (Sequence[float]): (x, y, w, h) in pixels.
@@ -87,7 +99,7 @@ def process_bbox(
         [-12.5, -33.33333206176758, 125.0, 166.6666717529297]
     """
     if sanitize:
-        bbox = sanitize_bbox(bbox, img_width, img_height)
+        bbox = _sanitize(bbox, img_width, img_height)
         if bbox is None:
             return None
     x, y, w, h = (float(v) for v in np.asarray(bbox).reshape(4))
@@ -106,6 +118,10 @@ def bbox_from_points(
     """Tight xywh box of the valid 2D points, enlarged around its centre
     (InterHand2.6M's ``get_bbox``).
 
+    Rounded as the reference under NumPy 1: the extreme points, their sum
+    and their difference in float32 (the points' dtype), the centre and
+    the enlarged corners in float64, a float32 result.
+
     Args:
         points (np.ndarray): (J, 2) pixels.
         valid (np.ndarray): (J,) validity.
@@ -117,8 +133,8 @@ def bbox_from_points(
     pts = np.asarray(points, dtype=np.float32)[
         np.asarray(valid).reshape(-1) > 0
     ]
-    x1, y1 = pts.min(0)
-    x2, y2 = pts.max(0)
-    c_x, c_y = (x1 + x2) / 2.0, (y1 + y2) / 2.0
-    w, h = (x2 - x1) * extend, (y2 - y1) * extend
-    return np.array([c_x - w / 2.0, c_y - h / 2.0, w, h], dtype=np.float32)
+    lo, hi = pts.min(0), pts.max(0)
+    center = (lo + hi).astype(np.float64) / 2.0
+    half = 0.5 * (hi - lo).astype(np.float64) * extend
+    start, end = center - half, center + half
+    return np.concatenate([start, end - start]).astype(np.float32)

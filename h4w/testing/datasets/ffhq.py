@@ -21,7 +21,8 @@ def make_ffhq(
     seed: int = 0,
     fit_file: str = 'flame_param.json',
 ) -> str:
-    """Write two face images (256 x 256), one FLAME head each.
+    """Write two face images (256 x 256), one FLAME head each, in
+    ``data/images/<file_name>`` (the reference layout).
 
     ``keypoints`` are the 73 FLAME joints projected into the image; the
     five kinematic joints (0-4) are marked invalid, as a 68-landmark
@@ -43,7 +44,7 @@ def make_ffhq(
     for i in range(2):
         placed = people.place('flame', IMG_SHAPE, fill=0.6)
         name = f'images1024x1024/{i:05d}.png'
-        path = osp.join(data_dir, name)
+        path = osp.join(data_dir, 'images', name)
         os.makedirs(osp.dirname(path), exist_ok=True)
         cv2.imwrite(path, people.draw([placed], IMG_SHAPE))
         valid = np.ones(73)

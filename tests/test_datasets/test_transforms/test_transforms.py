@@ -145,6 +145,73 @@ def test_affine_maps_box_onto_crop(flip, rot):
     assert side == pytest.approx(384 / 1.1, rel=1e-4)
 
 
+def _reference_patch_trans(bbox, aug, img_width, out_hw, inv, dtype):
+    """The reference's img2bb_trans / bb2img_trans (§5.1
+    generate_patch_image): box centre and sizes in ``dtype`` (float64:
+    the reference, whose NumPy 1 promoted the float32 box scalars;
+    float32: NumPy 2 on the same scalars), points rounded to float32,
+    float32 matrix."""
+    scale, rot, flip = aug
+    x, y, w, h = np.asarray(bbox, np.float32).astype(dtype)
+    half = dtype(0.5)
+    c_x, c_y = x + half * w, y + half * h
+    if flip:
+        c_x = dtype(img_width) - c_x - dtype(1)
+    rad = dtype(np.pi * rot / 180)
+    sn, cs = np.sin(rad), np.cos(rad)
+
+    def rotate(px, py):
+        px, py = np.float32(px).astype(dtype), np.float32(py).astype(dtype)
+        return np.array([px * cs - py * sn, px * sn + py * cs], np.float32)
+
+    center = np.array([c_x, c_y], np.float32)
+    src = np.stack(
+        [
+            center,
+            center + rotate(0, h * dtype(scale) * half),
+            center + rotate(w * dtype(scale) * half, 0),
+        ]
+    ).astype(np.float32)
+    out_h, out_w = out_hw
+    dst = np.array(
+        [[out_w / 2, out_h / 2], [out_w / 2, out_h], [out_w, out_h / 2]],
+        np.float32,
+    )
+    pair = (dst, src) if inv else (src, dst)
+    return cv2.getAffineTransform(*pair).astype(np.float32)
+
+
+def test_affine_matrices_follow_the_float64_reference():
+    """Box centre and sizes in float64 as the reference; the float32
+    arithmetic of NumPy 2 moves the matrices (the check is sensitive)."""
+    rng = np.random.default_rng(0)
+    out_hw = (64, 48)
+    img = np.zeros(IMG_SHAPE + (3,), np.float32)
+    affine = MeshTopdownAffine(input_size=out_hw)
+    float32_moves = 0
+    for _ in range(100):
+        bbox = rng.uniform([-50, -50, 20, 20], [600, 400, 500, 600])
+        bbox = bbox.astype(np.float32)
+        aug = (
+            rng.uniform(0.75, 1.25),
+            rng.uniform(-60, 60),
+            rng.random() < 0.5,
+        )
+        out = affine.transform(
+            dict(img=img, bbox=bbox, aug_scale=aug[0], rot=aug[1], flip=aug[2])
+        )
+        for key, inv in (('img2bb_trans', False), ('bb2img_trans', True)):
+            ref = _reference_patch_trans(
+                bbox, aug, 640, out_hw, inv, np.float64
+            )
+            np.testing.assert_allclose(out[key], ref, rtol=0, atol=1e-12)
+            f32 = _reference_patch_trans(
+                bbox, aug, 640, out_hw, inv, np.float32
+            )
+            float32_moves += np.abs(f32 - ref).max() > 1e-7
+    assert float32_moves > 0
+
+
 def test_affine_color_scale_is_applied_after_warp_and_clipped():
     res = _affine_results()
     res['color_scale'] = np.array([1.2, 1.0, 0.5], np.float32)

@@ -5,8 +5,9 @@ For every annotation of ``AGORA_{train,validation}_SMPLX.json`` (else
 [{'bbox': xywh}, ...]}``, the person id is the list index), the box is
 brought to the aspect ratio ``out_width / out_height`` and enlarged x1.25
 around its centre (``process_bbox`` without clipping) and the image is
-warped onto an ``out_height x out_width`` crop (``cv2.warpAffine``,
-linear). Written next to the render folder::
+warped onto an ``out_height x out_width`` crop (bilinear, sampled as
+the reference's OpenCV 4 ``cv2.warpAffine``:
+``h4w.structures.warp_affine``). Written next to the render folder::
 
     images_3840x2160/<folder>_crop/<img stem>_person_id_<k>.png  (BGR)
     images_3840x2160/<folder>_crop/<img stem>_person_id_<k>.json
@@ -42,6 +43,7 @@ from h4w.datasets.datasets.agora_dataset import (
 )
 from h4w.datasets.transforms.topdown_affine import get_patch_transform
 from h4w.structures.bbox import process_bbox
+from h4w.structures.image import warp_affine
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from agora_common import (  # noqa: E402 (this folder is on sys.path now)
@@ -149,7 +151,7 @@ def crop_one(job: dict, out_shape: Sequence[int]) -> dict:
             f'render not found or unreadable: '
             f'{job["src"]} (for {job["where"]})'
         )
-    x, y, w, h = job['bbox']
+    x, y, w, h = (float(v) for v in job['bbox'])  # float64 centre
     affine = get_patch_transform(
         (x + w / 2.0, y + h / 2.0), (w, h), (out_w, out_h), 1.0, 0.0
     )
@@ -160,9 +162,7 @@ def crop_one(job: dict, out_shape: Sequence[int]) -> dict:
         warp = warp @ np.diag(
             [full_w / img.shape[1], full_h / img.shape[0], 1.0]
         )
-    crop = cv2.warpAffine(
-        img, warp, (int(out_w), int(out_h)), flags=cv2.INTER_LINEAR
-    )
+    crop = warp_affine(img, warp, (out_w, out_h))
     os.makedirs(osp.dirname(job['png']), exist_ok=True)
     if not cv2.imwrite(job['png'], crop):
         raise OSError(f'cannot write {job["png"]}')

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Bump when the parsed data-info layout changes (invalidates caches).
-CACHE_VERSION = 1
+CACHE_VERSION = 5
 
 
 class AnnotationError(ValueError):
