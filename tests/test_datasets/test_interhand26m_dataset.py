@@ -104,7 +104,7 @@ def test_hand_box_is_float64_as_the_reference(ih_root, train_cfg, tmp_path):
     float32_moves = 0
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
-        height, width = info['img_shape']
+        height, width = info['ori_shape']
         points = info['keypoints'][:, :2]
         valid = info['keypoints_valid'][:, 0]
         box = _reference_get_bbox(points, valid, 1.5)

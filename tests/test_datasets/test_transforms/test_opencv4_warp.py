@@ -62,7 +62,12 @@ def test_crop_equals_the_reference_opencv4_crop(cases):
     """MeshTopdownAffine (flip, scale, rotation) crops as the reference's
     generate_patch_image under OpenCV 4."""
     scale, rot, flip = cases['crop_aug']
-    out = MeshTopdownAffine(input_size=tuple(cases['crop_size'])).transform(
+    codec = dict(
+        type='MeshCodec',
+        input_size=tuple(cases['crop_size']),
+        heatmap_size=(8, 8, 6),
+    )
+    out = MeshTopdownAffine(codec).transform(
         dict(
             img=cases['crop_img'],
             bbox=cases['crop_bbox'],

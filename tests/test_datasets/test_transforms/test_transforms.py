@@ -186,8 +186,10 @@ def test_affine_matrices_follow_the_float64_reference():
     arithmetic of NumPy 2 moves the matrices (the check is sensitive)."""
     rng = np.random.default_rng(0)
     out_hw = (64, 48)
-    img = np.zeros(IMG_SHAPE + (3,), np.float32)
-    affine = MeshTopdownAffine(input_size=out_hw)
+    img = np.zeros(ORI_SHAPE + (3,), np.float32)
+    affine = MeshTopdownAffine(
+        dict(type='MeshCodec', input_size=out_hw, heatmap_size=(8, 8, 6))
+    )
     float32_moves = 0
     for _ in range(100):
         bbox = rng.uniform([-50, -50, 20, 20], [600, 400, 500, 600])
