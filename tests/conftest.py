@@ -20,7 +20,7 @@ def human_model_root(tmp_path_factory) -> str:
     existing = os.environ.get('H4W_TEST_HUMAN_MODELS')
     if existing:
         return existing
-    from h4w.testing import make_synthetic_human_models
+    from h4w.synthetic import make_synthetic_human_models
 
     root = tmp_path_factory.mktemp('human_model_files')
     return str(make_synthetic_human_models(root))

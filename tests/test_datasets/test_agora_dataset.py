@@ -14,8 +14,8 @@ from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.datasets.datasets.agora_dataset import AGORA_SMPLX_JOINT_NAMES
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.evaluation.metrics import AGORAResultWriter
+from h4w.synthetic import SyntheticPeople, project
 from h4w.testing.datasets.agora import make_agora
-from h4w.testing.datasets.scene import SyntheticPeople, project
 
 from tests.test_datasets.helpers import (
     assert_cache_is_used,

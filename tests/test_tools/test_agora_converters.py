@@ -17,6 +17,7 @@ from mmengine.registry import init_default_scope
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import bbox_from_points
+from h4w.synthetic import SyntheticPeople, project
 from h4w.testing.datasets.agora import (
     RAW_CAMERAS,
     RAW_DOWNSCALE,
@@ -24,7 +25,6 @@ from h4w.testing.datasets.agora import (
     make_agora_raw,
     raw_table,
 )
-from h4w.testing.datasets.scene import SyntheticPeople, project
 
 from tests.conftest import PYTHON, REPO_ROOT, run_tool
 

@@ -1,3 +1,1 @@
-from .scene import SyntheticPeople, draw_mesh, project, rodrigues
-
-__all__ = ['SyntheticPeople', 'draw_mesh', 'project', 'rodrigues']
+"""Dataset fixture writers (upstream layouts) for the tests."""

@@ -36,8 +36,8 @@ from h4w.datasets.datasets.agora_dataset import (
 )
 from h4w.datasets.transforms.topdown_affine import get_patch_transform
 from h4w.structures.bbox import bbox_from_points, process_bbox
-
-from .scene import LAYER_ARGS, SyntheticPeople, project, rodrigues
+from h4w.synthetic import SyntheticPeople, project, rodrigues
+from h4w.synthetic.synthetic_people import LAYER_ARGS
 
 __all__ = [
     'make_agora',

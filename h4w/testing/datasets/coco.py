@@ -43,8 +43,7 @@ from h4w.body_models.joint_sets import (
     SMPLX_JOINTS,
 )
 from h4w.datasets.datasets.coco_dataset import WHOLEBODY_METAINFO
-
-from .scene import SyntheticPeople
+from h4w.synthetic import SyntheticPeople
 
 __all__ = ['make_coco', 'COCO_WHOLEBODY_GROUPS']
 

@@ -8,8 +8,9 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from h4w.synthetic import SyntheticPeople, project, rodrigues
+
 from .coco_file import coco_db
-from .scene import SyntheticPeople, project, rodrigues
 
 __all__ = [
     'EHF_ROTATION',

@@ -7,8 +7,9 @@ import os.path as osp
 import cv2
 import numpy as np
 
+from h4w.synthetic import SyntheticPeople
+
 from .coco_file import coco_db
-from .scene import SyntheticPeople
 
 __all__ = ['make_ffhq']
 

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 
 from h4w.structures.bbox import process_bbox
+from h4w.synthetic import SyntheticPeople
 
 from .coco_file import coco_db
-from .scene import SyntheticPeople
 
 __all__ = ['make_freihand']
 

@@ -7,8 +7,9 @@ import os.path as osp
 import cv2
 import numpy as np
 
+from h4w.synthetic import SyntheticPeople, project, rodrigues
+
 from .coco_file import coco_db
-from .scene import SyntheticPeople, rodrigues
 
 __all__ = ['make_human36m']
 
@@ -80,8 +81,6 @@ def make_human36m(
                 t = np.array(cam['t']) / 1000.0
                 verts = world['vertices'] @ R.T + t
                 placed = dict(vertices=verts, faces=world['faces'])
-                from .scene import project
-
                 placed['verts_2d'] = project(verts, cam['f'], cam['c'])
                 img = people.draw([placed], img_shape)
                 name = (

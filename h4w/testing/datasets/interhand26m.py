@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 
 from h4w.body_models.joint_sets import MANO_JOINTS
+from h4w.synthetic import SyntheticPeople, project, rodrigues
 
 from .coco_file import coco_db
-from .scene import SyntheticPeople, project, rodrigues
 
 __all__ = ['make_interhand26m', 'MANO_TO_IH']
 

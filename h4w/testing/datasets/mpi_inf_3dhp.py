@@ -13,9 +13,9 @@ from h4w.body_models.joint_sets import (
     SMPLX_JOINTS,
 )
 from h4w.datasets.datasets.mpi_inf_3dhp_dataset import MPIINF3DHPDataset
+from h4w.synthetic import SyntheticPeople, project, rodrigues
 
 from .coco_file import coco_db
-from .scene import SyntheticPeople, project, rodrigues
 
 __all__ = ['make_mpi_inf_3dhp', 'MPI_INF_3DHP_JOINTS']
 

@@ -13,9 +13,9 @@ from h4w.body_models.joint_sets import (
     SMPLX_JOINTS,
 )
 from h4w.datasets.datasets.mpii_dataset import MPIIDataset
+from h4w.synthetic import SyntheticPeople, project
 
 from .coco_file import coco_db
-from .scene import SyntheticPeople, project
 
 __all__ = ['make_mpii', 'MPII_KEYPOINTS']
 

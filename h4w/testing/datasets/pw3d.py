@@ -8,8 +8,9 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 
+from h4w.synthetic import SyntheticPeople
+
 from .coco_file import coco_db
-from .scene import SyntheticPeople
 
 __all__ = ['make_pw3d']
 

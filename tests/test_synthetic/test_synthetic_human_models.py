@@ -1,4 +1,4 @@
-"""Tests of the synthetic human_model_files tree (h4w.testing).
+"""Tests of the synthetic human_model_files tree (h4w.synthetic).
 
 The expected layout below is written from the official file formats, not
 from the generator.
@@ -16,7 +16,7 @@ import smplx
 import torch
 
 from h4w.body_models import chumpy_free_smplx, load_model_data
-from h4w.testing import make_synthetic_human_models
+from h4w.synthetic import make_synthetic_human_models
 
 F8, U4, I8, OBJ = 'float64', 'uint32', 'int64', 'object'
 SMPLX = {
