@@ -33,11 +33,16 @@ def repo_root() -> str:
 
 def run_tool(args, cwd=REPO_ROOT, env=None, timeout=300):
     """Run a command line as a subprocess and return the completed process;
-    the test fails with its output when it exits non-zero."""
+    the test fails with its output when it exits non-zero. The subprocess
+    imports h4w (and ``projects``) from this checkout, whichever h4w is
+    installed."""
     import subprocess
 
     full_env = dict(os.environ)
     full_env.update(env or {})
+    full_env['PYTHONPATH'] = os.pathsep.join(
+        [REPO_ROOT] + [p for p in [full_env.get('PYTHONPATH')] if p]
+    )
     full_env.setdefault('PYTHONWARNINGS', 'ignore')
     proc = subprocess.run(
         args,
