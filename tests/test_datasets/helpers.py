@@ -123,7 +123,7 @@ def numpy_field(
 # -------------------------------------------------------- module fixtures
 def root_fixture(make: Callable[..., str], name: str, **kwargs):
     """A module fixture: the root that ``make(<tmp>/<name>,
-    human_model_root, **kwargs)`` writes (a ``h4w.testing.datasets``
+    human_model_root, **kwargs)`` writes (a ``tests.fixtures.datasets``
     maker) and returns."""
 
     @pytest.fixture(scope='module')

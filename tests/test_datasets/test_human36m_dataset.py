@@ -6,8 +6,8 @@ import pytest
 from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
-from h4w.testing.datasets.human36m import make_human36m
 
+from tests.fixtures.datasets.human36m import make_human36m
 from tests.test_datasets.helpers import (
     assert_body_only_fit_masks,
     assert_cache_is_used,

@@ -18,15 +18,15 @@ from mmengine.registry import init_default_scope
 from h4w.registry import DATASETS
 from h4w.structures.bbox import bbox_from_points
 from h4w.synthetic import SyntheticPeople, project
-from h4w.testing.datasets.agora import (
+
+from tests.conftest import PYTHON, REPO_ROOT, run_tool
+from tests.fixtures.datasets.agora import (
     RAW_CAMERAS,
     RAW_DOWNSCALE,
     agora_forward,
     make_agora_raw,
     raw_table,
 )
-
-from tests.conftest import PYTHON, REPO_ROOT, run_tool
 
 TOOLS = osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'agora')
 

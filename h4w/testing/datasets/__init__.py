@@ -1,1 +1,0 @@
-"""Dataset fixture writers (upstream layouts) for the tests."""
