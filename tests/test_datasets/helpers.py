@@ -20,7 +20,7 @@ from mmengine.registry import init_default_scope
 from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.registry import DATASETS, MODELS
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tests.conftest import REPO_ROOT
 
 
 def config(path: str) -> Config:

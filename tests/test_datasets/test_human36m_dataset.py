@@ -139,7 +139,9 @@ def test_missing_image_skips_in_training_and_fails_in_test(
 
     dataset.get_data_info = patched
     assert dataset.prepare_data(0) is None and dataset.num_skipped == 1
-    assert dataset[0] is not None  # another sample is drawn
+    # another sample is drawn (after skipping index 0 at least once more)
+    sample = dataset[0]['data_samples']
+    assert sample.img_path != missing and dataset.num_skipped >= 2
     dataset.test_mode = True
     with pytest.raises(MissingImageError, match='.missing'):
         dataset[0]

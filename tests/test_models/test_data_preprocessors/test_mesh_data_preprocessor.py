@@ -16,12 +16,18 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
-from reference_targets import double_layers, img2bb_trans, reference_targets
 
 from h4w.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
 from h4w.models.data_preprocessors import MeshDataPreprocessor
 from h4w.registry import MODELS
 from h4w.structures import MeshDataSample
+
+from tests.conftest import load_tool
+from tests.test_models.test_data_preprocessors.reference_targets import (
+    double_layers,
+    img2bb_trans,
+    reference_targets,
+)
 
 IMG_SHAPE = (1000, 800)  # original image (H, W)
 VALID_KEYS = ('_valid', '_trunc')
@@ -587,18 +593,7 @@ def test_device_follows_the_module(smplx_pre):
 
 
 def test_benchmark_tool_runs(human_model_root, capsys):
-    import importlib.util
-    import os.path as osp
-
-    repo = osp.dirname(
-        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    )
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_data_preprocessor',
-        osp.join(repo, 'tools/analysis_tools/benchmark_data_preprocessor.py'),
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('analysis_tools/benchmark_data_preprocessor.py')
     rows = module.main(
         [
             '--model-path',
