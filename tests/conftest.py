@@ -1,13 +1,15 @@
-"""Shared fixtures.
+"""Shared fixtures and helpers (``load_tool``, ``run_tool``).
 
 The synthetic human-model tree (~1.5 GB) is written once per test session.
 Set ``H4W_TEST_HUMAN_MODELS=/path/to/human_model_files`` to reuse a tree
 written by ``tools/misc/make_synthetic_human_models.py``.
 """
 
+import importlib.util
 import os
 import os.path as osp
 import sys
+import types
 
 import pytest
 
@@ -20,7 +22,7 @@ def human_model_root(tmp_path_factory) -> str:
     existing = os.environ.get('H4W_TEST_HUMAN_MODELS')
     if existing:
         return existing
-    from h4w.testing import make_synthetic_human_models
+    from h4w.synthetic import make_synthetic_human_models
 
     root = tmp_path_factory.mktemp('human_model_files')
     return str(make_synthetic_human_models(root))
@@ -31,13 +33,38 @@ def repo_root() -> str:
     return REPO_ROOT
 
 
+def load_tool(path: str) -> types.ModuleType:
+    """Load a script of ``tools/`` as a module, to call its functions in
+    the test process.
+
+    Args:
+        path (str): Path under ``tools/``, e.g.
+            ``'analysis_tools/print_config.py'``.
+
+    Returns:
+        module: A fresh module (not added to ``sys.modules``).
+    """
+    name = 'tools.' + osp.splitext(path)[0].replace('/', '.')
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(REPO_ROOT, 'tools', path)
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_tool(args, cwd=REPO_ROOT, env=None, timeout=300):
     """Run a command line as a subprocess and return the completed process;
-    the test fails with its output when it exits non-zero."""
+    the test fails with its output when it exits non-zero. The subprocess
+    imports h4w (and ``projects``) from this checkout, whichever h4w is
+    installed."""
     import subprocess
 
     full_env = dict(os.environ)
     full_env.update(env or {})
+    full_env['PYTHONPATH'] = os.pathsep.join(
+        [REPO_ROOT] + [p for p in [full_env.get('PYTHONPATH')] if p]
+    )
     full_env.setdefault('PYTHONWARNINGS', 'ignore')
     proc = subprocess.run(
         args,

@@ -9,7 +9,8 @@ from mmengine.registry import init_default_scope
 
 from h4w.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from tests.conftest import REPO_ROOT
+
 CONFIGS = sorted(
     osp.relpath(path, REPO_ROOT)
     for path in glob.glob(

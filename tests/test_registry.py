@@ -10,8 +10,7 @@ from mmengine.registry import init_default_scope
 import h4w.registry as registry
 from h4w.registry import MODELS, RUNNERS
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
+from tests.conftest import REPO_ROOT
 
 #: h4w's own registries: no mmengine counterpart, hence no parent.
 ROOTLESS = ('KEYPOINT_CODECS',)
@@ -31,7 +30,9 @@ def test_registry_has_mmengine_parent_and_locations(name):
 
 
 def test_runtime_base_settings():
-    cfg = Config.fromfile(osp.join(REPO, 'configs/_base_/default_runtime.py'))
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/_base_/default_runtime.py')
+    )
     assert cfg.default_scope == 'h4w'
     assert cfg.runner_type == 'H4WRunner'
     backends = [b['type'] for b in cfg.visualizer.vis_backends]
@@ -41,7 +42,7 @@ def test_runtime_base_settings():
 
 @pytest.mark.parametrize(
     'config',
-    sorted(glob.glob(osp.join(REPO, 'configs/**/*.py'), recursive=True)),
+    sorted(glob.glob(osp.join(REPO_ROOT, 'configs/**/*.py'), recursive=True)),
 )
 def test_every_config_loads(config):
     cfg = Config.fromfile(config)
@@ -60,7 +61,7 @@ def test_lazy_locations_find_h4w_modules():
 
 def test_quickstart_config_builds_through_registries(human_model_root):
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs/quickstart/pose_lifter_smoke.py')
+        osp.join(REPO_ROOT, 'configs/quickstart/pose_lifter_smoke.py')
     )
     cfg.model.body_model.model_path = human_model_root
     init_default_scope('h4w')

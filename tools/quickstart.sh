@@ -4,6 +4,8 @@
 # its last checkpoint. Outputs go to work_dirs/pose_lifter_smoke/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# This checkout's h4w and its projects/ plugins, as the launchers do.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 PYTHON=${PYTHON:-python}
 CONFIG=configs/quickstart/pose_lifter_smoke.py
 WORK_DIR=${WORK_DIR:-work_dirs/pose_lifter_smoke}

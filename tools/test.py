@@ -7,6 +7,13 @@ Examples:
 """
 
 import argparse
+import os.path as osp
+import sys
+
+# Configs may load plugins from projects/ (``custom_imports``): the
+# repository root goes on sys.path, as the launchers' PYTHONPATH
+# puts it (mmdet style).
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import Config
 

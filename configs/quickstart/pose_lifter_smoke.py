@@ -4,8 +4,10 @@
 # synthetic human-model files of `tools/misc/make_synthetic_human_models.py`.
 _base_ = ['../_base_/default_runtime.py']
 
+# The model, dataset and metric are a plugin (projects/quickstart/),
+# loaded from the repository root as tools/train.py runs it.
 custom_imports = dict(
-    imports=['h4w.testing.smoke_modules'], allow_failed_imports=False
+    imports=['projects.quickstart.pose_lifter'], allow_failed_imports=False
 )
 
 human_model_path = 'data/human_model_files'

@@ -1,7 +1,8 @@
-"""Test helpers: synthetic stand-ins for licensed body-model files and
-random packed batches."""
+"""Small factories for tests: random packed batches.
+
+The synthetic human-model files moved to :mod:`h4w.synthetic`.
+"""
 
 from .packed_inputs import get_packed_inputs
-from .synthetic_human_models import make_synthetic_human_models
 
-__all__ = ['get_packed_inputs', 'make_synthetic_human_models']
+__all__ = ['get_packed_inputs']

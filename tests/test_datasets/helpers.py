@@ -21,8 +21,7 @@ from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.registry import DATASETS, MODELS
 from h4w.utils.config_utils import fill_codec
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
+from tests.conftest import REPO_ROOT
 
 #: The model whose crop geometry (``model.codec``) the pipelines of each
 #: dataset base config take, as in the recipes that use them.
@@ -195,7 +194,7 @@ def reference_process_bbox(
 # -------------------------------------------------------- module fixtures
 def root_fixture(make: Callable[..., str], name: str, **kwargs):
     """A module fixture: the root that ``make(<tmp>/<name>,
-    human_model_root, **kwargs)`` writes (a ``h4w.testing.datasets``
+    human_model_root, **kwargs)`` writes (a ``tests.fixtures.datasets``
     maker) and returns."""
 
     @pytest.fixture(scope='module')

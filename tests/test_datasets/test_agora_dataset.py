@@ -14,9 +14,9 @@ from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.datasets.datasets.agora_dataset import AGORA_SMPLX_JOINT_NAMES
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.evaluation.metrics import AGORAResultWriter
-from h4w.testing.datasets.agora import make_agora
-from h4w.testing.datasets.scene import SyntheticPeople, project
+from h4w.synthetic import SyntheticPeople, project
 
+from tests.fixtures.datasets.agora import make_agora
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     assert_cam_x_mirrored,

@@ -22,8 +22,8 @@ from h4w.datasets.datasets.coco_dataset import (
     HAND_METAINFO,
     WHOLEBODY_METAINFO,
 )
-from h4w.testing.datasets.coco import make_coco
 
+from tests.fixtures.datasets.coco import make_coco
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     assert_img_joints_mirrored,

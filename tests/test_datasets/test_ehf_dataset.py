@@ -13,15 +13,15 @@ from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.datasets.ply import PLYError, read_ply_vertices
 from h4w.registry import METRICS
 from h4w.structures.bbox import process_bbox
-from h4w.testing.datasets.ehf import (
+from h4w.synthetic import rodrigues
+
+from tests.fixtures.datasets.ehf import (
     EHF_ROTATION,
     EHF_TRANSLATION,
     make_ehf,
     project_ehf_mesh,
     write_ply,
 )
-from h4w.testing.datasets.scene import rodrigues
-
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     build_dataset,

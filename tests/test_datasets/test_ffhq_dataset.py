@@ -10,8 +10,8 @@ import pytest
 from h4w.body_models.joint_sets import FLAME_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms.loading import load_image
-from h4w.testing.datasets.ffhq import make_ffhq
 
+from tests.fixtures.datasets.ffhq import make_ffhq
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     assert_cam_x_mirrored,

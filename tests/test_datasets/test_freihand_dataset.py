@@ -10,8 +10,8 @@ import torch
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.registry import METRICS
 from h4w.structures.bbox import process_bbox
-from h4w.testing.datasets.freihand import make_freihand
 
+from tests.fixtures.datasets.freihand import make_freihand
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     build_dataset,

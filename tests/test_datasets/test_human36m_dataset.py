@@ -6,8 +6,8 @@ import pytest
 from h4w.body_models.joint_sets import SMPLX_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
-from h4w.testing.datasets.human36m import make_human36m
 
+from tests.fixtures.datasets.human36m import make_human36m
 from tests.test_datasets.helpers import (
     assert_body_only_fit_masks,
     assert_cache_is_used,
@@ -139,7 +139,9 @@ def test_missing_image_skips_in_training_and_fails_in_test(
 
     dataset.get_data_info = patched
     assert dataset.prepare_data(0) is None and dataset.num_skipped == 1
-    assert dataset[0] is not None  # another sample is drawn
+    # another sample is drawn (after skipping index 0 at least once more)
+    sample = dataset[0]['data_samples']
+    assert sample.img_path != missing and dataset.num_skipped >= 2
     dataset.test_mode = True
     with pytest.raises(MissingImageError, match='.missing'):
         dataset[0]

@@ -8,8 +8,8 @@ import torch
 
 from h4w.body_models.joint_sets import MANO_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
-from h4w.testing.datasets.interhand26m import MANO_TO_IH, make_interhand26m
 
+from tests.fixtures.datasets.interhand26m import MANO_TO_IH, make_interhand26m
 from tests.test_datasets.helpers import (
     assert_cache_is_used,
     build_dataset,

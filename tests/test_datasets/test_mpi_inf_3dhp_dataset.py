@@ -9,8 +9,8 @@ import pytest
 from h4w.body_models.joint_sets import SMPL_JOINTS, SMPLX_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
-from h4w.testing.datasets.mpi_inf_3dhp import make_mpi_inf_3dhp
 
+from tests.fixtures.datasets.mpi_inf_3dhp import make_mpi_inf_3dhp
 from tests.test_datasets.helpers import (
     assert_body_only_fit_masks,
     assert_cache_is_used,

@@ -7,8 +7,8 @@ import pytest
 
 from h4w.body_models.joint_sets import SMPL_JOINTS, SMPLX_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
-from h4w.testing.datasets.mpii import make_mpii
 
+from tests.fixtures.datasets.mpii import make_mpii
 from tests.test_datasets.helpers import (
     assert_body_only_fit_masks,
     assert_cache_is_used,

@@ -13,9 +13,9 @@ from h4w.body_models.joint_sets import SMPL_JOINTS
 from h4w.datasets.datasets.base import AnnotationError
 from h4w.datasets.transforms import MissingImageError
 from h4w.registry import METRICS
-from h4w.testing.datasets.pw3d import make_pw3d
-from h4w.testing.datasets.scene import SyntheticPeople, project
+from h4w.synthetic import SyntheticPeople, project
 
+from tests.fixtures.datasets.pw3d import make_pw3d
 from tests.test_datasets.helpers import (
     assert_cam_x_mirrored,
     assert_img_joints_mirrored,

@@ -14,6 +14,8 @@ from h4w.engine.checkpoint import (
     trusted_checkpoints,
 )
 
+from tests.conftest import load_tool
+
 CALLED = []
 
 
@@ -121,15 +123,9 @@ def test_legacy_pickle_file_is_refused(tmp_path):
 
 
 def test_publish_model_makes_a_loadable_file(
-    mmengine_style_file, evil_file, tmp_path, repo_root
+    mmengine_style_file, evil_file, tmp_path
 ):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        'publish_model', osp.join(repo_root, 'tools/misc/publish_model.py')
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('misc/publish_model.py')
     out = module.publish(mmengine_style_file, str(tmp_path / 'pub.pth'))
     assert osp.basename(out).startswith('pub-') and out.endswith('.pth')
     ckpt = load_checkpoint_file(out)

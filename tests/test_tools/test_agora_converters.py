@@ -3,7 +3,6 @@
 crop_and_resize_4k_images.py, then the converted layout through
 AGORADataset."""
 
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -17,37 +16,26 @@ from mmengine.registry import init_default_scope
 
 from h4w.registry import DATASETS
 from h4w.structures.bbox import bbox_from_points
-from h4w.testing.datasets.agora import (
+from h4w.synthetic import SyntheticPeople, project
+
+from tests.conftest import PYTHON, load_tool, run_tool
+from tests.fixtures.datasets.agora import (
     RAW_CAMERAS,
     RAW_DOWNSCALE,
     agora_forward,
     make_agora_raw,
     raw_table,
 )
-from h4w.testing.datasets.scene import SyntheticPeople, project
-
-from tests.conftest import PYTHON, REPO_ROOT, run_tool
-
-TOOLS = osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'agora')
-
-
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'agora_{name}', osp.join(TOOLS, f'{name}.py')
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
 def agora2coco():
-    return _load_tool('agora2coco')
+    return load_tool('dataset_converters/agora/agora2coco.py')
 
 
 @pytest.fixture(scope='module')
 def crop_tool():
-    return _load_tool('crop_and_resize_4k_images')
+    return load_tool('dataset_converters/agora/crop_and_resize_4k_images.py')
 
 
 @pytest.fixture(scope='module')

@@ -1,16 +1,8 @@
-import importlib.util
-import os.path as osp
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tests.conftest import load_tool
 
 
 def test_benchmark_reports_every_setting(human_model_root, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_body_models',
-        osp.join(REPO, 'tools/analysis_tools/benchmark_body_models.py'),
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('analysis_tools/benchmark_body_models.py')
     rows = module.main(
         [
             '--model-path',

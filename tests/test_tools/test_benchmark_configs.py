@@ -6,13 +6,12 @@ import os.path as osp
 import pytest
 import torch
 
-from h4w.testing.datasets.agora import make_agora
-from h4w.testing.datasets.ehf import make_ehf
-from h4w.testing.datasets.freihand import make_freihand
-from h4w.testing.datasets.human36m import make_human36m
-from h4w.testing.datasets.pw3d import make_pw3d
-
 from tests.conftest import PYTHON, run_tool
+from tests.fixtures.datasets.agora import make_agora
+from tests.fixtures.datasets.ehf import make_ehf
+from tests.fixtures.datasets.freihand import make_freihand
+from tests.fixtures.datasets.human36m import make_human36m
+from tests.fixtures.datasets.pw3d import make_pw3d
 
 MODEL_PATH = 'test_evaluator.body_model.model_path={}'
 AGORA_KEYS = [

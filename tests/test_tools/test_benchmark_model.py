@@ -1,9 +1,8 @@
-import importlib.util
 import os.path as osp
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tests.conftest import REPO_ROOT, load_tool
 
 
 @pytest.mark.parametrize(
@@ -16,15 +15,10 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 def test_benchmark_model_reports_every_batch_size(
     config, mode, human_model_root, capsys
 ):
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_model',
-        osp.join(REPO, 'tools/analysis_tools/benchmark_model.py'),
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('analysis_tools/benchmark_model.py')
     rows = module.main(
         [
-            osp.join(REPO, config),
+            osp.join(REPO_ROOT, config),
             '--model-path',
             human_model_root,
             '--batch-sizes',

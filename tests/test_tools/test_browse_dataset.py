@@ -5,9 +5,8 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from h4w.testing.datasets.human36m import make_human36m
-
 from tests.conftest import PYTHON, REPO_ROOT, run_tool
+from tests.fixtures.datasets.human36m import make_human36m
 
 
 def test_browse_writes_annotated_crops(tmp_path, human_model_root):

@@ -1,27 +1,17 @@
 """Flag parsing of tools/train.py and tools/test.py (no training here)."""
 
-import importlib.util
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.config import Config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs/quickstart/pose_lifter_smoke.py')
+from tests.conftest import REPO_ROOT, load_tool
 
+CONFIG = osp.join(REPO_ROOT, 'configs/quickstart/pose_lifter_smoke.py')
 
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'h4w_tool_{name}', osp.join(REPO, 'tools', f'{name}.py')
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-train_tool = load_tool('train')
-test_tool = load_tool('test')
+train_tool = load_tool('train.py')
+test_tool = load_tool('test.py')
 
 
 def train_cfg(*argv):
@@ -123,11 +113,7 @@ def test_test_tool_rejects_non_pickle_out():
 
 
 def test_print_config(capsys):
-    tool = importlib.util.spec_from_file_location(
-        'print_config', osp.join(REPO, 'tools/analysis_tools/print_config.py')
-    )
-    module = importlib.util.module_from_spec(tool)
-    tool.loader.exec_module(module)
+    module = load_tool('analysis_tools/print_config.py')
     module.main([CONFIG, '--cfg-options', 'train_cfg.max_epochs=11'])
     out = capsys.readouterr().out
     assert "type='BodyPoseLifter'" in out

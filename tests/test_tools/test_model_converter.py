@@ -5,9 +5,10 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import PYTHON, REPO_ROOT, run_tool
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+
+from tests.conftest import PYTHON, REPO_ROOT, run_tool
 
 SPEC_DIR = osp.join(REPO_ROOT, 'tests', 'data', 'spec')
 TOOL = osp.join(

@@ -4,12 +4,11 @@ MSCOCO and MPII (mixed as the reference) and validates on EHF."""
 import json
 import os.path as osp
 
-from h4w.testing.datasets.coco import make_coco
-from h4w.testing.datasets.ehf import make_ehf
-from h4w.testing.datasets.human36m import make_human36m
-from h4w.testing.datasets.mpii import make_mpii
-
 from tests.conftest import PYTHON, run_tool
+from tests.fixtures.datasets.coco import make_coco
+from tests.fixtures.datasets.ehf import make_ehf
+from tests.fixtures.datasets.human36m import make_human36m
+from tests.fixtures.datasets.mpii import make_mpii
 
 CONFIG = 'configs/hand4whole/stage1_h36m_mpii_coco.py'
 EHF_KEYS = (

@@ -12,7 +12,16 @@ Numbers are for comparison on one machine, never asserted.
 """
 
 import argparse
+import os.path as osp
+import sys
 from functools import partial
+
+# Configs may load plugins from projects/ (``custom_imports``): the
+# repository root goes on sys.path, as the launchers' PYTHONPATH
+# puts it (mmdet style).
+sys.path.insert(
+    0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+)
 
 import torch
 from mmengine.config import Config

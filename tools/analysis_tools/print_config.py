@@ -2,6 +2,15 @@
 ``python tools/analysis_tools/print_config.py CONFIG --cfg-options k=v``."""
 
 import argparse
+import os.path as osp
+import sys
+
+# Configs may load plugins from projects/ (``custom_imports``): the
+# repository root goes on sys.path, as the launchers' PYTHONPATH
+# puts it (mmdet style).
+sys.path.insert(
+    0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+)
 
 from mmengine.config import Config, DictAction
 

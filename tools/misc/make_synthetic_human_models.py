@@ -12,7 +12,7 @@ Example:
 import argparse
 import time
 
-from h4w.testing.synthetic_human_models import (
+from h4w.synthetic.synthetic_human_models import (
     MODELS,
     make_synthetic_human_models,
 )

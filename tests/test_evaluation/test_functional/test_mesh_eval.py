@@ -10,7 +10,7 @@ from h4w.evaluation.functional import (
     rigid_transform,
 )
 
-from ..eval_reference import (
+from tests.test_evaluation.eval_reference import (
     horn_align,
     horn_similarity,
     mean_distance,

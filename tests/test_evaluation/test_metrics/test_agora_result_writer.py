@@ -11,7 +11,7 @@ import h4w.evaluation  # noqa: F401 (registers the metrics)
 from h4w.evaluation.metrics import dumps_numpy1_compatible
 from h4w.registry import METRICS
 
-from ..eval_reference import make_sample
+from tests.test_evaluation.eval_reference import make_sample
 
 PARAM_SHAPES = {
     'transl': (1, 3),

@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 import h4w.evaluation  # noqa: F401 (registers the metrics)
 from h4w.registry import METRICS, MODELS
 
-from ..eval_reference import make_sample
+from tests.test_evaluation.eval_reference import make_sample
 
 
 @pytest.fixture(scope='module')

@@ -6,7 +6,11 @@ from mmengine.registry import init_default_scope
 import h4w.evaluation  # noqa: F401 (registers the metrics)
 from h4w.registry import METRICS, MODELS
 
-from ..eval_reference import make_sample, mean_distance, pa_error
+from tests.test_evaluation.eval_reference import (
+    make_sample,
+    mean_distance,
+    pa_error,
+)
 
 EVAL_JOINTS = [1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16]
 

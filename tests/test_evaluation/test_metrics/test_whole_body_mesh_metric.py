@@ -6,7 +6,7 @@ from mmengine.registry import init_default_scope
 import h4w.evaluation  # noqa: F401 (registers the metrics)
 from h4w.registry import METRICS, MODELS
 
-from ..eval_reference import (
+from tests.test_evaluation.eval_reference import (
     make_sample,
     mean_distance,
     pa_error,

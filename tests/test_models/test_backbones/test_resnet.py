@@ -9,11 +9,10 @@ from torch import nn
 from h4w.models.backbones import ResNet
 from h4w.registry import MODELS
 
+from tests.conftest import REPO_ROOT
+
 SPEC_TSV = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-    'data',
-    'spec',
-    'hand4whole_state_dict.tsv',
+    REPO_ROOT, 'tests', 'data', 'spec', 'hand4whole_state_dict.tsv'
 )
 
 # where each trunk sits in the reference whole-body state dict

@@ -138,6 +138,7 @@ def test_build_from_config(human_model_root):
         dict(type='SMPLModel', model_path=human_model_root, gender='male')
     )
     assert isinstance(model, SMPLModel)
+    assert model.layer.gender == 'male'  # the config's gender is used
 
 
 def _with_data_struct(cls, path, **kwargs):

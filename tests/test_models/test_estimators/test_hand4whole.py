@@ -7,7 +7,6 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
@@ -16,6 +15,8 @@ from h4w.models.estimators.hand4whole import align_translation
 from h4w.models.utils import flip_axis_angle
 from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
+
+from tests.conftest import REPO_ROOT
 
 CONFIG = osp.join(REPO_ROOT, 'configs/_base_/models/hand4whole_res50.py')
 LOSS_KEYS = {

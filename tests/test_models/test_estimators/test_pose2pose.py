@@ -5,13 +5,14 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 
 from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
+
+from tests.conftest import REPO_ROOT
 
 CASES = dict(
     body=dict(

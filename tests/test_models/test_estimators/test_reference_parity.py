@@ -33,16 +33,17 @@ from contextlib import contextmanager
 
 import numpy as np
 import pytest
-import reference_impl as ref
 import torch
 import torch.nn.functional as F
-from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import nn
 
 from h4w.registry import MODELS
 from h4w.testing import get_packed_inputs
+
+from tests.conftest import REPO_ROOT
+from tests.test_models.test_estimators import reference_impl as ref
 
 H4W_CONFIG = osp.join(REPO_ROOT, 'configs/_base_/models/hand4whole_res50.py')
 P2P_CASES = dict(

@@ -17,7 +17,6 @@ import torch
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
-from reference_targets import double_layers, img2bb_trans, reference_targets
 
 from h4w.body_models.joint_sets import SMPLX_JOINTS, SMPLX_PARAM_JOINTS
 from h4w.models.data_preprocessors import MeshDataPreprocessor
@@ -26,7 +25,13 @@ from h4w.registry import MODELS
 from h4w.structures import MeshDataSample
 from h4w.testing import get_packed_inputs
 
+from tests.conftest import load_tool
 from tests.test_models.test_estimators.test_hand4whole import build
+from tests.test_models.test_task_modules.reference_targets import (
+    double_layers,
+    img2bb_trans,
+    reference_targets,
+)
 
 ORI_SHAPE = (1000, 800)  # original image (H, W)
 VALID_KEYS = ('_valid', '_trunc')
@@ -625,18 +630,7 @@ def test_preprocessor_plugin_subclass_keeps_targets(human_model_root):
 
 
 def test_benchmark_tool_runs(human_model_root, capsys):
-    import importlib.util
-    import os.path as osp
-
-    repo = osp.dirname(
-        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    )
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_target_generator',
-        osp.join(repo, 'tools/analysis_tools/benchmark_target_generator.py'),
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('analysis_tools/benchmark_target_generator.py')
     rows = module.main(
         [
             '--model-path',

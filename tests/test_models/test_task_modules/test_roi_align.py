@@ -3,9 +3,7 @@ CPU kernel (``roi_align_forward_kernel_impl``), written here in numpy
 scalars of the input's dtype so that float32 coordinates round like the
 C++ ``T`` arithmetic."""
 
-import importlib.util
 import math
-import os.path as osp
 
 import numpy as np
 import pytest
@@ -13,9 +11,7 @@ import torch
 
 from h4w.models.task_modules import roi_align
 
-REPO = osp.dirname(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-)
+from tests.conftest import load_tool
 
 
 def ref_bilinear(fmap, y, x, T):
@@ -352,12 +348,7 @@ def test_boxes_may_require_grad():
 
 
 def test_benchmark_script_runs(capsys):
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_roi_align',
-        osp.join(REPO, 'tools/analysis_tools/benchmark_roi_align.py'),
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('analysis_tools/benchmark_roi_align.py')
     rows = module.main(
         [
             '--num-rois',

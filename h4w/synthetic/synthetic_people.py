@@ -1,9 +1,10 @@
 """Synthetic people in front of a camera, drawn into images.
 
-Dataset fixtures use :class:`SyntheticPeople` to pose a synthetic human
-model (``h4w.testing.make_synthetic_human_models``), place it in the view
-of a pinhole camera, project it and paint its silhouette, so that a test
-can check that targets land on the drawn person.
+:class:`SyntheticPeople` poses a synthetic human model
+(:func:`~h4w.synthetic.make_synthetic_human_models`), places it in the
+view of a pinhole camera, projects it and paints its silhouette, so that
+rendered synthetic datasets (and the dataset fixtures of the tests) can
+check that targets land on the drawn person.
 """
 
 from typing import Dict, Optional, Sequence, Tuple
@@ -15,7 +16,7 @@ import torch
 from h4w.registry import MODELS
 from h4w.visualization import draw_mesh
 
-__all__ = ['SyntheticPeople', 'draw_mesh', 'project', 'rodrigues']
+__all__ = ['SyntheticPeople', 'project', 'rodrigues']
 
 #: gt_params fields of each body model (BodyModelTargetGenerator contract).
 PARAM_DIMS = dict(

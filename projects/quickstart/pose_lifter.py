@@ -5,7 +5,8 @@ body joints of a posed SMPL-X it regresses the 63-d body pose. Its data are
 random poses (:class:`SyntheticBodyPoseDataset`), its metric the mean joint
 error (:class:`JointErrorMetric`). It exercises the whole training stack
 (registries, Runner, body-model layer, checkpoints, resume, DDP) in seconds
-on a CPU. Configs load it with ``custom_imports``, like a plugin.
+on a CPU. It is a plugin: configs load it with ``custom_imports =
+dict(imports=['projects.quickstart.pose_lifter'])``.
 """
 
 from typing import Dict, List, Optional, Sequence, Union
@@ -19,6 +20,8 @@ from mmengine.model import BaseModel
 from torch import Tensor, nn
 
 from h4w.registry import DATASETS, METRICS, MODELS
+
+__all__ = ['SyntheticBodyPoseDataset', 'BodyPoseLifter', 'JointErrorMetric']
 
 NUM_BODY_JOINTS = 22
 

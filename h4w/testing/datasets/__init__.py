@@ -1,3 +1,0 @@
-from .scene import SyntheticPeople, draw_mesh, project, rodrigues
-
-__all__ = ['SyntheticPeople', 'draw_mesh', 'project', 'rodrigues']
