@@ -19,17 +19,7 @@ model = dict(
     predict_all_joints=True,
 )
 
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-4))
-param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        milestones=[40, 60],
-        gamma=0.1,
-        by_epoch=True,
-        begin=0,
-        end=70,
-    )
-]
+param_scheduler = [dict(_base_.lr_step, milestones=[40, 60], end=70)]
 # AGORA val is large: validate every 5 epochs.
 train_cfg = dict(by_epoch=True, max_epochs=70, val_interval=5)
 auto_scale_lr = dict(base_batch_size=96)  # 4 GPUs x 24

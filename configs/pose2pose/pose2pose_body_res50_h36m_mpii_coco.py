@@ -7,16 +7,7 @@ _base_ = [
     '../_base_/datasets/h36m_mpii_coco_smpl.py',
 ]
 
-param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        milestones=[3, 5],
-        gamma=0.1,
-        by_epoch=True,
-        begin=0,
-        end=6,
-    )
-]
+param_scheduler = [dict(_base_.lr_step, milestones=[3, 5], end=6)]
 train_cfg = dict(by_epoch=True, max_epochs=6, val_interval=1)
 auto_scale_lr = dict(base_batch_size=192)  # 4 GPUs x 48
 

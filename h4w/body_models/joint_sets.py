@@ -119,7 +119,8 @@ def _face_pairs(offset: int) -> List[tuple]:
     return [(offset + a, offset + b) for a, b in _FACE_PAIRS]
 
 
-_BODY_NAMES = (
+#: The 22 body joints of the SMPL-X kinematic tree, in its order.
+SMPLX_BODY_NAMES = (
     'Pelvis',
     'L_Hip',
     'R_Hip',
@@ -157,7 +158,7 @@ _BODY_FLIP_PAIRS = (
 # ---------------------------------------------------------------- SMPL-X
 #: Joints output by the SMPL-X layer with ``use_face_contour=True`` (§3.2).
 SMPLX_OUTPUT_JOINT_NAMES = (
-    _BODY_NAMES
+    SMPLX_BODY_NAMES
     + ('Jaw', 'L_Eye_kinematic', 'R_Eye_kinematic')
     + tuple(_param_hand_names('L'))
     + tuple(_param_hand_names('R'))
@@ -207,7 +208,7 @@ SMPLX_VERTEX_JOINT_IDS = dict(
 #: (a) the 53 parameter joints: order of the 159-d pose vector.
 SMPLX_PARAM_JOINTS = JointSet(
     name='smplx_param_53',
-    joint_names=_BODY_NAMES
+    joint_names=SMPLX_BODY_NAMES
     + tuple(_param_hand_names('L'))
     + tuple(_param_hand_names('R'))
     + ('Jaw',),
@@ -340,30 +341,22 @@ SMPLX_HAND_REGRESSOR_SOURCES = {
 
 # ------------------------------------------------------------------ SMPL
 _SMPL_BODY_NAMES = (
-    'Pelvis',
-    'L_Hip',
-    'R_Hip',
-    'Torso',
-    'L_Knee',
-    'R_Knee',
-    'Spine',
-    'L_Ankle',
-    'R_Ankle',
-    'Chest',
-    'L_Foot',
-    'R_Foot',
-    'Neck',
-    'L_Collar',
-    'R_Collar',
-    'Head',
-    'L_Shoulder',
-    'R_Shoulder',
-    'L_Elbow',
-    'R_Elbow',
-    'L_Wrist',
-    'R_Wrist',
-    'L_Hand',
-    'R_Hand',
+    (
+        'Pelvis',
+        'L_Hip',
+        'R_Hip',
+        'Torso',
+        'L_Knee',
+        'R_Knee',
+        'Spine',
+        'L_Ankle',
+        'R_Ankle',
+        'Chest',
+        'L_Foot',
+        'R_Foot',
+    )
+    + SMPLX_BODY_NAMES[12:]
+    + ('L_Hand', 'R_Hand')
 )
 
 SMPL_PARAM_JOINTS = JointSet(
@@ -547,6 +540,7 @@ JOINT_SETS = {
 }
 
 __all__ = [
+    'SMPLX_BODY_NAMES',
     'JointSet',
     'JOINT_SETS',
     'PART_ANCHORS',

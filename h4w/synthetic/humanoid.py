@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from h4w.body_models.joint_sets import SMPLX_BODY_NAMES
+
 SMPLX_PARENTS = np.array(
     [
         -1,
@@ -71,36 +73,14 @@ SMPLX_PARENTS = np.array(
 )
 FINGERS = ('Index', 'Middle', 'Pinky', 'Ring', 'Thumb')
 SMPLX_JOINT_NAMES = (
-    'Pelvis',
-    'L_Hip',
-    'R_Hip',
-    'Spine_1',
-    'L_Knee',
-    'R_Knee',
-    'Spine_2',
-    'L_Ankle',
-    'R_Ankle',
-    'Spine_3',
-    'L_Foot',
-    'R_Foot',
-    'Neck',
-    'L_Collar',
-    'R_Collar',
-    'Head',
-    'L_Shoulder',
-    'R_Shoulder',
-    'L_Elbow',
-    'R_Elbow',
-    'L_Wrist',
-    'R_Wrist',
-    'Jaw',
-    'L_Eye',
-    'R_Eye',
-) + tuple(
-    f'{side}_{finger}_{k}'
-    for side in 'LR'
-    for finger in FINGERS
-    for k in (1, 2, 3)
+    SMPLX_BODY_NAMES
+    + ('Jaw', 'L_Eye', 'R_Eye')
+    + tuple(
+        f'{side}_{finger}_{k}'
+        for side in 'LR'
+        for finger in FINGERS
+        for k in (1, 2, 3)
+    )
 )
 
 # Left-side and central joints (metres); right joints are mirrored.

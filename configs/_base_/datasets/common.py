@@ -26,41 +26,33 @@ test_pipeline = [
     dict(type='PackMeshInputs'),
 ]
 
-# Hand4Whole training (spec §5.1): augmentation, crop, keypoint targets in
-# the 137-joint SMPL-X set (z discretised by the 3D datasets), part boxes.
-wholebody_train_pipeline = [
+# Training (spec §5.1): augmentation and crop, then the targets of the
+# model. Hand4Whole: keypoints in the 137-joint SMPL-X set (z discretised
+# by the 3D datasets) and part boxes; Pose2Pose (§5.5): the keypoints of
+# the part's model, z discretised with the codec's depth size of the part.
+augment_and_crop = [
     dict(type='LoadImage'),
     dict(type='RandomMeshAugmentation'),
     dict(type='MeshTopdownAffine'),
+]
+wholebody_train_pipeline = augment_and_crop + [
     dict(type='KeypointTargets', target_joint_set='smplx_137'),
     dict(type='PartBBoxTargets'),
     dict(type='PackMeshInputs'),
 ]
-
-# Pose2Pose training (spec §5.5): keypoint targets of the part's model,
-# z discretised with the codec's depth size of the part.
-body_train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine'),
+body_train_pipeline = augment_and_crop + [
     dict(
         type='KeypointTargets', target_joint_set='smpl_33', depth_part='body'
     ),
     dict(type='PackMeshInputs'),
 ]
-hand_train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine'),
+hand_train_pipeline = augment_and_crop + [
     dict(
         type='KeypointTargets', target_joint_set='mano_21', depth_part='hand'
     ),
     dict(type='PackMeshInputs'),
 ]
-face_train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomMeshAugmentation'),
-    dict(type='MeshTopdownAffine'),
+face_train_pipeline = augment_and_crop + [
     dict(
         type='KeypointTargets', target_joint_set='flame_73', depth_part='face'
     ),

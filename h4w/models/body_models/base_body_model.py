@@ -14,6 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from h4w.body_models.model_files import (
+    GENDERS,
     ModelFileError,
     chumpy_free_smplx,
     load_pickle,
@@ -26,6 +27,13 @@ def resolve_path(root: str, path: Optional[str]) -> Optional[str]:
     if path is None:
         return None
     return path if osp.isabs(path) else osp.join(root, path)
+
+
+def check_gender(gender: str) -> str:
+    """``gender`` if it is one of :data:`GENDERS`, else a ValueError."""
+    if gender not in GENDERS:
+        raise ValueError(f'gender must be one of {GENDERS}, got {gender}')
+    return gender
 
 
 def load_aux_array(
@@ -111,6 +119,19 @@ class BaseBodyModel(nn.Module):
             torch.as_tensor(np.asarray(self.layer.faces, dtype=np.int64)),
             persistent=False,
         )
+
+    def add_aux_buffer(
+        self, name: str, path: str, what: str, dtype=torch.float32
+    ) -> np.ndarray:
+        """Load an auxiliary array (regressor, vertex ids; ``path``
+        relative to the model root) into the non-persistent buffer
+        ``name`` (``name`` None: only load it) and return it."""
+        array = load_aux_array(self.model_path, path, self.model_type, what)
+        if name is not None:
+            self.register_buffer(
+                name, torch.as_tensor(array, dtype=dtype), persistent=False
+            )
+        return array
 
     def _build_layer(self, layer_kwargs: Dict) -> nn.Module:
         import smplx

@@ -5,11 +5,11 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
-from h4w.body_models import FLAME_LAYOUT, GENDERS
+from h4w.body_models import FLAME_LAYOUT
 from h4w.body_models.model_files import missing_model_file
 from h4w.registry import MODELS
 
-from .base_body_model import BaseBodyModel
+from .base_body_model import BaseBodyModel, check_gender
 
 
 @MODELS.register_module()
@@ -36,8 +36,7 @@ class FLAMEModel(BaseBodyModel):
         num_betas: int = 10,
         num_expression_coeffs: int = 10,
     ) -> None:
-        if gender not in GENDERS:
-            raise ValueError(f'gender must be one of {GENDERS}, got {gender}')
+        check_gender(gender)
         super().__init__(
             model_path,
             file_name=f'FLAME_{gender.upper()}.pkl',

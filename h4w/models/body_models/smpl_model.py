@@ -4,13 +4,13 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
-from h4w.body_models import GENDERS, SMPL_LAYOUT
+from h4w.body_models import SMPL_LAYOUT
 from h4w.body_models.joint_sets import SMPL_JOINT_SOURCES
 from h4w.registry import MODELS
 
 from .base_body_model import (
     BaseBodyModel,
-    load_aux_array,
+    check_gender,
     regressor_from_sources,
 )
 
@@ -40,8 +40,7 @@ class SMPLModel(BaseBodyModel):
         num_betas: int = 10,
         h36m_regressor_file: Optional[str] = None,
     ) -> None:
-        if gender not in GENDERS:
-            raise ValueError(f'gender must be one of {GENDERS}, got {gender}')
+        check_gender(gender)
         super().__init__(
             model_path,
             file_name=f'SMPL_{gender.upper()}.pkl',
@@ -56,17 +55,11 @@ class SMPLModel(BaseBodyModel):
             persistent=False,
         )
         if h36m_regressor_file is not None:
-            self.register_buffer(
+            self.add_aux_buffer(
                 'h36m_regressor',
-                self.layer.J_regressor.new_tensor(
-                    load_aux_array(
-                        model_path,
-                        h36m_regressor_file,
-                        'smpl',
-                        'Human3.6M SMPL regressor',
-                    )
-                ),
-                persistent=False,
+                h36m_regressor_file,
+                'Human3.6M SMPL regressor',
+                self.layer.J_regressor.dtype,
             )
 
     def forward(self, **params: Tensor) -> Dict[str, Tensor]:

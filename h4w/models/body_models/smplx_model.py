@@ -5,7 +5,7 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
-from h4w.body_models import GENDERS, SMPLX_LAYOUT
+from h4w.body_models import SMPLX_LAYOUT
 from h4w.body_models.joint_sets import (
     SMPLX_HAND_REGRESSOR_SOURCES,
     SMPLX_JOINT_OUTPUT_IDX,
@@ -14,7 +14,7 @@ from h4w.registry import MODELS
 
 from .base_body_model import (
     BaseBodyModel,
-    load_aux_array,
+    check_gender,
     regressor_from_sources,
 )
 
@@ -67,8 +67,7 @@ class SMPLXModel(BaseBodyModel):
         ] = 'smplx/SMPL-X__FLAME_vertex_ids.npy',
         h36m_regressor_file: Optional[str] = None,
     ) -> None:
-        if gender not in GENDERS:
-            raise ValueError(f'gender must be one of {GENDERS}, got {gender}')
+        check_gender(gender)
         super().__init__(
             model_path,
             file_name=f'SMPLX_{gender.upper()}.{ext}',
@@ -113,39 +112,28 @@ class SMPLXModel(BaseBodyModel):
             h36m_regressor_file,
         )
 
-    def _add_buffer(self, name: str, array, dtype) -> None:
-        self.register_buffer(
-            name, torch.as_tensor(array, dtype=dtype), persistent=False
-        )
-
     def _load_eval_files(self, j14, hand_ids, face_ids, h36m) -> None:
-        root = self.model_path
         if j14 is not None:
-            self._add_buffer(
-                'j14_regressor',
-                load_aux_array(root, j14, 'smplx', 'SMPLX_to_J14 regressor'),
-                torch.float32,
-            )
+            self.add_aux_buffer('j14_regressor', j14, 'SMPLX_to_J14 regressor')
         if h36m is not None:
-            self._add_buffer(
-                'h36m_regressor',
-                load_aux_array(
-                    root, h36m, 'smplx', 'Human3.6M SMPL-X regressor'
-                ),
-                torch.float32,
+            self.add_aux_buffer(
+                'h36m_regressor', h36m, 'Human3.6M SMPL-X regressor'
             )
         if hand_ids is not None:
-            ids = load_aux_array(
-                root, hand_ids, 'smplx', 'MANO_SMPLX_vertex_ids file'
+            ids = self.add_aux_buffer(
+                None, hand_ids, 'MANO_SMPLX_vertex_ids file'
             )
-            self._add_buffer('lhand_vertex_ids', ids['left_hand'], torch.long)
-            self._add_buffer('rhand_vertex_ids', ids['right_hand'], torch.long)
+            for side in ('left', 'right'):
+                self.register_buffer(
+                    f'{side[0]}hand_vertex_ids',
+                    torch.as_tensor(ids[f'{side}_hand'], dtype=torch.long),
+                    persistent=False,
+                )
         if face_ids is not None:
-            self._add_buffer(
+            self.add_aux_buffer(
                 'face_vertex_ids',
-                load_aux_array(
-                    root, face_ids, 'smplx', 'SMPL-X__FLAME_vertex_ids file'
-                ),
+                face_ids,
+                'SMPL-X__FLAME_vertex_ids file',
                 torch.long,
             )
 
