@@ -51,7 +51,7 @@ def _inverse_affine(matrix: np.ndarray) -> np.ndarray:
 
 
 def opencv4_warp_maps(
-    matrix: np.ndarray, out_size: Sequence[int]
+    matrix: np.ndarray, out_wh: Sequence[int]
 ) -> Tuple[np.ndarray, np.ndarray]:
     """The fixed-point maps of OpenCV 4's bilinear ``warpAffine``.
 
@@ -63,7 +63,7 @@ def opencv4_warp_maps(
     Args:
         matrix (np.ndarray): (2, 3) affine map, source pixels -> output
             pixels (as ``cv2.warpAffine`` takes it).
-        out_size (Sequence[int]): Output (W, H), as ``cv2.warpAffine``.
+        out_wh (Sequence[int]): Output (W, H), as ``cv2.warpAffine``.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``xy`` (H, W, 2) int16 integer
@@ -72,7 +72,7 @@ def opencv4_warp_maps(
         maps of ``cv2.remap``.
     """
     m = _inverse_affine(matrix)
-    width, height = (int(v) for v in out_size)
+    width, height = (int(v) for v in out_wh)
     x = np.arange(width, dtype=np.float64)
     y = np.arange(height, dtype=np.float64)
     shift = _AB_BITS - _INTER_BITS
@@ -92,11 +92,11 @@ def opencv4_warp_maps(
 
 
 def warp_affine(
-    img: np.ndarray, matrix: np.ndarray, out_size: Sequence[int]
+    img: np.ndarray, matrix: np.ndarray, out_wh: Sequence[int]
 ) -> np.ndarray:
     """Bilinear affine warp, zero border, sampled as OpenCV 4 does.
 
-    Equals ``cv2.warpAffine(img, matrix, out_size,
+    Equals ``cv2.warpAffine(img, matrix, out_wh,
     flags=cv2.INTER_LINEAR)`` of OpenCV 4 (the reference's
     ``generate_patch_image``): with OpenCV 4 installed it is that call;
     otherwise OpenCV 4's fixed-point source coordinates
@@ -108,7 +108,7 @@ def warp_affine(
             any dtype ``cv2.remap`` takes (float32 crops, uint8 images).
         matrix (np.ndarray): (2, 3) affine map, source pixels -> output
             pixels (e.g. ``img2bb_trans``).
-        out_size (Sequence[int]): Output (W, H): width first, as
+        out_wh (Sequence[int]): Output (W, H): width first, as
             ``cv2.warpAffine``, unlike the (H, W) of shapes.
 
     Returns:
@@ -116,7 +116,7 @@ def warp_affine(
         pixels sampled outside ``img`` are blended with 0.
     """
     img = np.ascontiguousarray(img)
-    size = tuple(int(v) for v in out_size)
+    size = tuple(int(v) for v in out_wh)
     if cv2.__version__.split('.')[0] == '4':
         return cv2.warpAffine(
             img,

@@ -10,6 +10,7 @@ from mmcv.transforms import BaseTransform
 from h4w.codecs import MeshCodec, build_codec
 from h4w.registry import TRANSFORMS
 from h4w.structures.image import warp_affine
+from h4w.structures.keypoint import flip_x
 
 __all__ = ['MeshTopdownAffine', 'get_patch_transform']
 
@@ -24,8 +25,8 @@ def _rotate_2d(point: Sequence[float], rot_rad: float) -> np.ndarray:
 
 def get_patch_transform(
     center: Sequence[float],
-    size: Sequence[float],
-    out_size: Sequence[int],
+    box_wh: Sequence[float],
+    out_wh: Sequence[int],
     scale: float,
     rot: float,
     inverse: bool = False,
@@ -38,8 +39,8 @@ def get_patch_transform(
 
     Args:
         center (Sequence[float]): Box centre (x, y) in image pixels.
-        size (Sequence[float]): Box (w, h).
-        out_size (Sequence[int]): Crop (W, H).
+        box_wh (Sequence[float]): Box (w, h).
+        out_wh (Sequence[int]): Crop (W, H), width first.
         scale (float): Box scale.
         rot (float): Rotation in degrees.
         inverse (bool): Crop -> image instead of image -> crop.
@@ -47,7 +48,7 @@ def get_patch_transform(
     Returns:
         np.ndarray: (2, 3) float32 affine matrix.
     """
-    src_w, src_h = float(size[0]) * scale, float(size[1]) * scale
+    src_w, src_h = float(box_wh[0]) * scale, float(box_wh[1]) * scale
     rot_rad = math.pi * rot / 180.0
     src_center = np.array([float(v) for v in center], dtype=np.float32)
     src = np.stack(
@@ -57,7 +58,7 @@ def get_patch_transform(
             src_center + _rotate_2d((src_w * 0.5, 0), rot_rad),
         ]
     ).astype(np.float32)
-    dst_w, dst_h = out_size
+    dst_w, dst_h = out_wh
     dst = np.array(
         [
             [dst_w * 0.5, dst_h * 0.5],
@@ -73,13 +74,14 @@ def get_patch_transform(
 
 @TRANSFORMS.register_module()
 class MeshTopdownAffine(BaseTransform):
-    """Crop ``results['bbox']`` to ``input_size`` with the augmentation.
+    """Crop ``results['bbox']`` to the codec's ``input_size`` (H, W) with the
+    augmentation.
 
     Reads ``img`` (H, W, 3), ``bbox`` (x, y, w, h) and the augmentation
     of :class:`RandomMeshAugmentation` (``aug_scale``, ``rot``, ``flip``,
     ``color_scale``; identity when absent, except that ``enforce_flip``
     sets the flip of test samples). When flipped, the whole image is
-    mirrored and the box centre becomes ``W - c_x - 1``; the colour scale
+    mirrored and the box centre becomes ``W - 1 - c_x``; the colour scale
     is applied after the warp and clipped to [0, 255]. The warp samples as
     the reference's OpenCV 4 (:func:`~h4w.structures.warp_affine`).
 
@@ -107,7 +109,7 @@ class MeshTopdownAffine(BaseTransform):
         c_x, c_y = x + 0.5 * w, y + 0.5 * h
         if flip:
             img = img[:, ::-1, :]
-            c_x = img.shape[1] - c_x - 1
+            c_x = flip_x(c_x, img.shape[1])
         out_h, out_w = self.codec.input_size
         trans = get_patch_transform(
             (c_x, c_y), (w, h), (out_w, out_h), scale, rot
