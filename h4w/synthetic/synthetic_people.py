@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import torch
 
+from h4w.body_models import PARAM_LAYOUTS
 from h4w.registry import MODELS
 from h4w.visualization import draw_mesh
 
@@ -51,6 +52,11 @@ LAYER_ARGS = dict(
 MODEL_TYPES = dict(
     smplx='SMPLXModel', smpl='SMPLModel', mano='MANOModel', flame='FLAMEModel'
 )
+#: The Human3.6M regressors the synthetic tree has, per model.
+H36M_REGRESSORS = dict(
+    smplx=dict(h36m_regressor_file='smplx/J_regressor_h36m_smplx.npy'),
+    smpl=dict(h36m_regressor_file='smpl/J_regressor_h36m_smpl.npy'),
+)
 
 #: Extent of each model in metres (how large it is drawn).
 MODEL_HEIGHT = dict(smplx=1.7, smpl=1.7, mano=0.2, flame=0.25)
@@ -88,20 +94,16 @@ class SyntheticPeople:
 
     def model(self, model_type: str, key: str = 'neutral'):
         """The body model (built once); ``key`` = gender or MANO side."""
-        if model_type == 'mano' and key == 'neutral':
-            key = 'right'
+        layout = PARAM_LAYOUTS[model_type]
+        if layout.groups is not None and key not in layout.groups:
+            key = layout.default_group  # MANO: 'neutral' is the right hand
         if (model_type, key) not in self._models:
             cfg = dict(
-                type=MODEL_TYPES[model_type], model_path=self.model_root
+                type=MODEL_TYPES[model_type],
+                model_path=self.model_root,
+                **{layout.group_field: key},
+                **H36M_REGRESSORS.get(model_type, {}),
             )
-            if model_type == 'mano':
-                cfg['side'] = key
-            else:
-                cfg['gender'] = key
-            if model_type == 'smplx':
-                cfg['h36m_regressor_file'] = 'smplx/J_regressor_h36m_smplx.npy'
-            if model_type == 'smpl':
-                cfg['h36m_regressor_file'] = 'smpl/J_regressor_h36m_smpl.npy'
             self._models[(model_type, key)] = MODELS.build(cfg).eval()
         return self._models[(model_type, key)]
 

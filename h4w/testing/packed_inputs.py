@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
+from h4w.body_models import PARAM_LAYOUTS
 from h4w.body_models.joint_sets import (
     FLAME_JOINTS,
     MANO_JOINTS,
@@ -145,9 +146,9 @@ def get_packed_inputs(
                 if name == 'trans':
                     value = np.array([[0.0, 0.2, 6.0]]) + value * 0.1
                 params.set_field(value.astype(np.float32), name)
-            if model_type == 'smplx':
-                for part in ('lhand', 'rhand', 'face'):
-                    params.set_field(np.ones(1, bool), f'{part}_valid')
+            for block in PARAM_LAYOUTS[model_type].pose_blocks:
+                if block.part is not None:  # SMPL-X hands and face
+                    params.set_field(np.ones(1, bool), f'{block.part}_valid')
             params.focal = np.array([[1500.0, 1500.0]], np.float32)
             params.princpt = np.array(
                 [[ori_shape[1] / 2, ori_shape[0] / 2]], np.float32
