@@ -18,6 +18,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
 from h4w.body_models.joint_sets import SMPLX_JOINTS
+from h4w.models.task_modules import build_target_generator
 from h4w.registry import DATASETS, MODELS
 from h4w.utils.config_utils import fill_codec
 
@@ -83,12 +84,10 @@ class Preprocessor:
 
     def __init__(self, model_cfg: dict) -> None:
         self.data_preprocessor = MODELS.build(model_cfg['data_preprocessor'])
-        self.target_generator = MODELS.build(
-            model_cfg.get('target_generator')
-            or dict(type='BodyModelTargetGenerator'),
-            default_args=dict(
-                body_model=model_cfg['body_model'], codec=model_cfg['codec']
-            ),
+        self.target_generator = build_target_generator(
+            model_cfg['body_model'],
+            model_cfg['codec'],
+            model_cfg.get('target_generator'),
         )
 
     @property

@@ -151,6 +151,7 @@ def main(argv=None):
     init_default_scope(cfg.get('default_scope', 'h4w'))
     import random
 
+    from h4w.models.task_modules import build_target_generator
     from h4w.registry import DATASETS, MODELS
     from h4w.utils.config_utils import fill_codec
 
@@ -160,12 +161,10 @@ def main(argv=None):
     dataset = DATASETS.build(cfg[f'{args.phase}_dataloader'].dataset)
     preprocessor = MODELS.build(cfg.model.data_preprocessor)
     # the estimator's target generator, without building the network
-    generator = MODELS.build(
-        cfg.model.get('target_generator')
-        or dict(type='BodyModelTargetGenerator'),
-        default_args=dict(
-            body_model=cfg.model.body_model, codec=cfg.model.codec
-        ),
+    generator = build_target_generator(
+        cfg.model.body_model,
+        cfg.model.codec,
+        cfg.model.get('target_generator'),
     )
     prefix = generator.layout.prefix
     faces = None

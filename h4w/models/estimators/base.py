@@ -13,6 +13,8 @@ from h4w.codecs import MeshCodec, build_codec
 from h4w.registry import MODELS
 from h4w.utils.typing import ConfigType, OptConfigType, SampleList
 
+from ..task_modules import build_target_generator
+
 
 def stack_instance_fields(
     data_samples: SampleList,
@@ -116,9 +118,8 @@ class BaseMeshEstimator(BaseModel):
         )
         self.codec = build_codec(codec)
         self.body_model = MODELS.build(body_model)
-        self.target_generator = MODELS.build(
-            target_generator or dict(type='BodyModelTargetGenerator'),
-            default_args=dict(body_model=body_model, codec=self.codec),
+        self.target_generator = build_target_generator(
+            body_model, self.codec, target_generator
         )
 
     def forward(

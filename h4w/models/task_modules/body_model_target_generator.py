@@ -30,7 +30,7 @@ from ..utils import (
 )
 from .gt_params_reader import GtParamsReader
 
-__all__ = ['BodyModelTargetGenerator']
+__all__ = ['BodyModelTargetGenerator', 'build_target_generator']
 
 
 def _rotate_axis_angle(rotmat: Tensor, aa: Tensor) -> Tensor:
@@ -413,3 +413,17 @@ class BodyModelTargetGenerator(nn.Module):
 
     def extra_repr(self) -> str:
         return f'prefix={self.layout.prefix}, codec={self.codec!r}'
+
+
+def build_target_generator(
+    body_model: ConfigType,
+    codec: Union[ConfigType, MeshCodec],
+    cfg: Optional[ConfigType] = None,
+) -> BodyModelTargetGenerator:
+    """The target generator of an estimator: ``cfg`` (default
+    ``BodyModelTargetGenerator`` with the neutral model only) built with the
+    estimator's ``body_model`` config and ``codec``."""
+    return MODELS.build(
+        cfg or dict(type='BodyModelTargetGenerator'),
+        default_args=dict(body_model=body_model, codec=codec),
+    )

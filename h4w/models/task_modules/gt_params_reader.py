@@ -166,9 +166,9 @@ class GtParamsReader:
         joints = layout.joints
         ones = torch.ones(num, device=self.device)
         rotation_valid = torch.ones(
-            num, layout.num_rotations, device=ones.device
+            num, layout.num_rotations, device=self.device
         )
-        coord_valid = torch.ones(num, joints.num_joints, device=ones.device)
+        coord_valid = torch.ones(num, joints.num_joints, device=self.device)
         part_used = {}
         for part in {b.part for b in layout.pose_blocks} - {None}:
             part_used[part] = self.flag(f'{part}_valid')
