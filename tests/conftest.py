@@ -33,6 +33,22 @@ def repo_root() -> str:
     return REPO_ROOT
 
 
+#: The reference photo, mesh and render (``../shared/data`` next to the
+#: checkout, or ``H4W_SHARED_DATA``); tests that need them skip without.
+SHARED_DATA = os.environ.get(
+    'H4W_SHARED_DATA', osp.join(osp.dirname(REPO_ROOT), 'shared', 'data')
+)
+
+
+@pytest.fixture(scope='session')
+def shared_data() -> str:
+    """Folder with ``input.png``, ``output.obj`` and
+    ``reference_render.png``; skips the test when it is absent."""
+    if not osp.isfile(osp.join(SHARED_DATA, 'output.obj')):
+        pytest.skip(f'reference data not found in {SHARED_DATA}')
+    return SHARED_DATA
+
+
 def load_tool(path: str) -> types.ModuleType:
     """Load a script of ``tools/`` as a module, to call its functions in
     the test process.

@@ -1,18 +1,12 @@
 """Image loading (spec §5.1 ``load_img``)."""
 
-import os.path as osp
-
-import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from h4w.registry import TRANSFORMS
+from h4w.utils.image_io import MissingImageError, read_image
 
 __all__ = ['LoadImage', 'MissingImageError', 'load_image']
-
-
-class MissingImageError(FileNotFoundError):
-    """An image file is missing or cannot be decoded."""
 
 
 def load_image(path: str) -> np.ndarray:
@@ -29,12 +23,7 @@ def load_image(path: str) -> np.ndarray:
         MissingImageError: The file is missing or unreadable (the message
             names it).
     """
-    if not osp.isfile(path):
-        raise MissingImageError(f'image not found: {path}')
-    img = cv2.imread(path, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
-    if img is None:
-        raise MissingImageError(f'image cannot be decoded: {path}')
-    return np.ascontiguousarray(img[:, :, ::-1]).astype(np.float32)
+    return read_image(path).astype(np.float32)
 
 
 @TRANSFORMS.register_module()
