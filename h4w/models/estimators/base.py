@@ -160,6 +160,64 @@ class BaseMeshEstimator(BaseModel):
     def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
         """Predictions in ``pred_instances``."""
 
+    def body_model_forward(
+        self, params: Dict[str, Tensor]
+    ) -> Dict[str, Tensor]:
+        """The body model on parameters named as its
+        :class:`~h4w.body_models.ParamLayout`.
+
+        Args:
+            params (dict): ``root_pose`` (N, 3), the rotations after the root
+                as one ``pose`` (N, 3(P-1)) or per pose block (``body_pose``,
+                ``lhand_pose``, ... the block keys), ``shape`` (N, B) and,
+                when the model has one, ``expr`` (N, E); axis-angle.
+
+        Returns:
+            dict: The body model's output (``vertices`` (N, V, 3),
+            ``joints`` (N, J, 3), ...) without camera translation.
+        """
+        layout = self.body_model.param_layout
+        if 'pose' in params:
+            rest = params['pose']
+        else:
+            rest = torch.cat([params[b.key] for b in layout.pose_blocks], 1)
+        inputs = layout.split_pose(rest)
+        if layout.expression:
+            inputs['expression'] = params['expr']
+        return self.body_model(
+            betas=params['shape'], global_orient=params['root_pose'], **inputs
+        )
+
+    def add_original_image_outputs(
+        self, preds: Dict[str, Tensor], data_samples: SampleList
+    ) -> Dict[str, Tensor]:
+        """Predictions in original-image pixels, when every sample has its
+        crop -> image map ``bb2img_trans`` (otherwise ``preds`` as is).
+
+        Adds ``focal`` / ``princpt`` (N, 2): the virtual camera in image
+        pixels, under which the camera-frame mesh (``*_mesh_cam``) projects
+        onto the person; ``<key>_orig`` (N, J, 2) for every
+        ``*joint_proj`` and for ``joint_img`` (heat-map units -> pixels);
+        ``<key>_orig`` (N, 4) xyxy for every crop-pixel ``*_bbox``.
+        """
+        if not data_samples or not all(
+            'bb2img_trans' in s.metainfo for s in data_samples
+        ):
+            return preds
+        codec = self.codec
+        device = next(iter(preds.values())).device
+        trans = stack_metainfo(data_samples, 'bb2img_trans', device)
+        focal, princpt = codec.camera_to_image(trans)
+        out = dict(preds, focal=focal, princpt=princpt)
+        for key, value in preds.items():
+            if key == 'joint_img' or key.endswith('joint_proj'):
+                out[f'{key}_orig'] = codec.heatmap_to_image(
+                    value[:, :, :2], trans
+                )
+            elif key.endswith('_bbox'):
+                out[f'{key}_orig'] = codec.boxes_to_image(value, trans)
+        return out
+
     def add_pred_to_datasample(
         self, preds: Dict[str, Tensor], data_samples: SampleList
     ) -> SampleList:

@@ -26,7 +26,6 @@ from .base import (
     BaseMeshEstimator,
     float32_geometry,
     stack_instance_fields,
-    stack_metainfo,
 )
 
 #: Targets every training sample provides (datasets + preprocessor).
@@ -281,19 +280,6 @@ class Hand4Whole(BaseMeshEstimator):
             body['shape'].float(),
             face['expr'].float(),
         )
-        with float32_geometry(inputs):
-            cam_trans = get_camera_trans(
-                body['cam_param'].float(), self.camera_depth_prior
-            )
-            smplx = self.body_model(
-                betas=body['shape'],
-                global_orient=body['root_pose'],
-                body_pose=body['body_pose'],
-                left_hand_pose=lhand_pose,
-                right_hand_pose=rhand_pose,
-                jaw_pose=face['jaw_pose'],
-                expression=face['expr'],
-            )
         pose = torch.cat(
             (
                 body['root_pose'],
@@ -304,6 +290,18 @@ class Hand4Whole(BaseMeshEstimator):
             ),
             1,
         )
+        with float32_geometry(inputs):
+            cam_trans = get_camera_trans(
+                body['cam_param'].float(), self.camera_depth_prior
+            )
+            smplx = self.body_model_forward(
+                dict(
+                    root_pose=body['root_pose'],
+                    pose=pose[:, 3:],
+                    shape=body['shape'],
+                    expr=face['expr'],
+                )
+            )
         joint_img = torch.cat(
             (body_joint_img, lhand_joint_img, rhand_joint_img), 1
         )
@@ -516,34 +514,5 @@ class Hand4Whole(BaseMeshEstimator):
         )
         for part in ('lhand', 'rhand', 'face'):
             preds[f'{part}_bbox'] = out[f'{part}_bbox'] * scale.repeat(2)
-        if data_samples and all(
-            'bb2img_trans' in s.metainfo for s in data_samples
-        ):
-            preds.update(self._to_original_image(preds, data_samples, inputs))
+        preds = self.add_original_image_outputs(preds, data_samples)
         return self.add_pred_to_datasample(preds, data_samples)
-
-    def _to_original_image(
-        self,
-        preds: Dict[str, Tensor],
-        data_samples: SampleList,
-        inputs: Tensor,
-    ) -> Dict[str, Tensor]:
-        """Keypoints, boxes and the virtual camera in original pixels."""
-        codec = self.codec
-        trans = stack_metainfo(data_samples, 'bb2img_trans', inputs.device)
-        focal, princpt = codec.camera_to_image(trans)
-        out = dict(
-            joint_img_orig=codec.heatmap_to_image(
-                preds['joint_img'][:, :, :2], trans
-            ),
-            smplx_joint_proj_orig=codec.heatmap_to_image(
-                preds['smplx_joint_proj'], trans
-            ),
-            focal=focal,
-            princpt=princpt,
-        )
-        for part in ('lhand', 'rhand', 'face'):
-            out[f'{part}_bbox_orig'] = codec.boxes_to_image(
-                preds[f'{part}_bbox'], trans
-            )
-        return out

@@ -118,21 +118,6 @@ class Pose2Pose(BaseMeshEstimator):
         """Backbone feature (N, 2048, H/32, W/32) of the part crop."""
         return self.backbone(inputs)
 
-    def _rest_pose(self, params: Dict[str, Tensor]) -> Tensor:
-        """The rotations after the root (N, 3(P-1)): the head's ``pose``,
-        or its per-block outputs (FLAME ``jaw_pose``)."""
-        if 'pose' in params:
-            return params['pose']
-        return torch.cat([params[b.key] for b in self.layout.pose_blocks], 1)
-
-    def _run_body_model(self, params: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        inputs = self.layout.split_pose(self._rest_pose(params))
-        if self.layout.expression:
-            inputs['expression'] = params['expr']
-        return self.body_model(
-            betas=params['shape'], global_orient=params['root_pose'], **inputs
-        )
-
     def _forward(
         self, inputs: Tensor, data_samples: Optional[SampleList] = None
     ) -> Dict[str, Tensor]:
@@ -164,7 +149,7 @@ class Pose2Pose(BaseMeshEstimator):
             out['cam_trans'] = get_camera_trans(
                 out['cam_param'], self.camera_depth_prior
             )
-            model_out = self._run_body_model(out)
+            model_out = self.body_model_forward(out)
         out['vertices'] = model_out['vertices']
         out['joints'] = model_out['joints']
         out['joint_proj'] = self.codec.project_to_heatmap(
@@ -268,7 +253,10 @@ class Pose2Pose(BaseMeshEstimator):
           ``flame_mesh_cam`` (1, 5023, 3), ``flame_joint_proj``,
           ``flame_root_pose``, ``flame_jaw_pose``, ``flame_shape``,
           ``flame_expr``, ``cam_trans``.
-        Mesh outputs include the camera translation.
+        Mesh outputs include the camera translation. With ``bb2img_trans``
+        in the metainfo, also the original-image outputs of
+        :meth:`add_original_image_outputs` (``focal``, ``princpt``,
+        ``{p}_joint_proj_orig``, ``joint_img_orig``).
         """
         out = self._forward(inputs, data_samples)
         p = self.prefix
@@ -287,4 +275,5 @@ class Pose2Pose(BaseMeshEstimator):
         else:
             preds[f'{p}_pose'] = torch.cat((out['root_pose'], out['pose']), 1)
             preds['joint_img'] = out['joint_img']
+        preds = self.add_original_image_outputs(preds, data_samples)
         return self.add_pred_to_datasample(preds, data_samples)

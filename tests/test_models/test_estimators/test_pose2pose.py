@@ -35,6 +35,11 @@ CASES = dict(
             smpl_shape=(1, 10),
             joint_img=(1, 25, 3),
             cam_trans=(1, 3),
+            # original image (the packed samples carry bb2img_trans)
+            smpl_joint_proj_orig=(1, 33, 2),
+            joint_img_orig=(1, 25, 2),
+            focal=(1, 2),
+            princpt=(1, 2),
         ),
     ),
     hand=dict(
@@ -57,6 +62,10 @@ CASES = dict(
             mano_shape=(1, 10),
             joint_img=(1, 21, 3),
             cam_trans=(1, 3),
+            mano_joint_proj_orig=(1, 21, 2),
+            joint_img_orig=(1, 21, 2),
+            focal=(1, 2),
+            princpt=(1, 2),
         ),
     ),
     face=dict(
@@ -81,6 +90,9 @@ CASES = dict(
             flame_shape=(1, 10),
             flame_expr=(1, 10),
             cam_trans=(1, 3),
+            flame_joint_proj_orig=(1, 73, 2),
+            focal=(1, 2),
+            princpt=(1, 2),
         ),
     ),
 )

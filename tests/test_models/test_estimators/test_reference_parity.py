@@ -309,6 +309,42 @@ def _orig_outputs(pred, samples):
     return out
 
 
+def _p2p_orig_outputs(pred, samples, part):
+    """h4w extension for Pose2Pose (as :func:`_orig_outputs`): heat-map
+    units -> crop pixels (W/w, H/h), then ``bb2img_trans``; the virtual
+    camera f = 5000 scaled by the affine, principal point = the affine
+    image of the crop centre."""
+    case = P2P_CASES[part]
+    (in_h, in_w), (_, hm_h, hm_w) = case['input'], case['hm']
+    trans = torch.stack(
+        [
+            torch.as_tensor(
+                np.asarray(s.metainfo['bb2img_trans']), dtype=torch.float32
+            )
+            for s in samples
+        ]
+    )
+
+    def affine(xy):
+        return xy @ trans[:, :, :2].transpose(1, 2) + trans[:, None, :, 2]
+
+    hm_to_px = torch.tensor([in_w / hm_w, in_h / hm_h])
+    prefix = case['model_type']
+    out = {
+        f'{prefix}_joint_proj_orig': affine(
+            pred[f'{prefix}_joint_proj'] * hm_to_px
+        )
+    }
+    if 'joint_img' in pred:
+        out['joint_img_orig'] = affine(pred['joint_img'][..., :2] * hm_to_px)
+    diag = torch.stack((trans[:, 0, 0], trans[:, 1, 1]), dim=1)
+    out['focal'] = 5000 * diag
+    out['princpt'] = affine(
+        torch.tensor([[[in_w / 2, in_h / 2]]]).expand(len(samples), 1, 2)
+    )[:, 0]
+    return out
+
+
 # ------------------------------------------------------- non-degeneracy
 def assert_not_degenerate_h4w(pred):
     for part in ('lhand', 'rhand', 'face'):
@@ -546,6 +582,7 @@ def test_pose2pose_predict(part, p2p_models):
     with torch.no_grad():
         expected = ref.pose2pose_predict(model, data['inputs'], part)
         samples = model.test_step(copy.deepcopy(packed))
+    expected.update(_p2p_orig_outputs(expected, data['data_samples'], part))
     got = gather_preds(samples, expected)
     assert set(samples[0].pred_instances.keys()) == set(expected)
     assert_not_degenerate_p2p(part, expected)
