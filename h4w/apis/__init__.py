@@ -1,0 +1,3 @@
+from .tracking import BoxTracker
+
+__all__ = ['BoxTracker']
