@@ -1,5 +1,6 @@
 from .transforms import (
     bbox_from_points,
+    bbox_overlaps,
     process_bbox,
     sanitize_bbox,
     xywh_to_xyxy,
@@ -8,6 +9,7 @@ from .transforms import (
 
 __all__ = [
     'bbox_from_points',
+    'bbox_overlaps',
     'process_bbox',
     'sanitize_bbox',
     'xywh_to_xyxy',

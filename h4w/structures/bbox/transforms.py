@@ -6,6 +6,7 @@ import numpy as np
 
 __all__ = [
     'bbox_from_points',
+    'bbox_overlaps',
     'process_bbox',
     'sanitize_bbox',
     'xywh_to_xyxy',
@@ -138,3 +139,41 @@ def bbox_from_points(
     half = 0.5 * (hi - lo).astype(np.float64) * extend
     start, end = center - half, center + half
     return np.concatenate([start, end - start]).astype(np.float32)
+
+
+def bbox_overlaps(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
+    """Intersection over union of every pair of xyxy boxes.
+
+    A pair whose union has no area (both boxes of zero area) gets IoU 0,
+    never NaN; a zero-area box against a box with area also gets 0.
+    Boxes with ``x2 < x1`` or ``y2 < y1`` count as zero area.
+
+    Args:
+        boxes1 (np.ndarray): (N, 4) boxes (x1, y1, x2, y2).
+        boxes2 (np.ndarray): (M, 4) boxes (x1, y1, x2, y2).
+
+    Returns:
+        np.ndarray: (N, M) float64 IoU in [0, 1].
+
+    Examples:
+        >>> a = np.array([[0, 0, 10, 10]])
+        >>> b = np.array([[5, 0, 15, 10], [20, 20, 20, 30]])
+        >>> bbox_overlaps(a, b).round(4).tolist()
+        [[0.3333, 0.0]]
+    """
+    b1 = np.asarray(boxes1, dtype=np.float64).reshape(-1, 4)
+    b2 = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
+
+    def _area(b: np.ndarray) -> np.ndarray:
+        return np.clip(b[:, 2] - b[:, 0], 0, None) * np.clip(
+            b[:, 3] - b[:, 1], 0, None
+        )
+
+    lt = np.maximum(b1[:, None, :2], b2[None, :, :2])
+    rb = np.minimum(b1[:, None, 2:], b2[None, :, 2:])
+    wh = np.clip(rb - lt, 0, None)
+    inter = wh[..., 0] * wh[..., 1]
+    union = _area(b1)[:, None] + _area(b2)[None, :] - inter
+    iou = np.zeros_like(inter)
+    np.divide(inter, union, out=iou, where=union > 0)
+    return iou
