@@ -33,6 +33,16 @@ def repo_root() -> str:
     return REPO_ROOT
 
 
+@pytest.fixture(scope='session')
+def hand4whole_checkpoint(tmp_path_factory, human_model_root) -> str:
+    """A Hand4Whole checkpoint converted from the upstream layout (weights
+    of a freshly initialised model)."""
+    from tests.test_apis.helpers import converted_checkpoint
+
+    out_dir = tmp_path_factory.mktemp('hand4whole_checkpoint')
+    return converted_checkpoint(str(out_dir), human_model_root)
+
+
 #: The reference photo, mesh and render (``../shared/data`` next to the
 #: checkout, or ``H4W_SHARED_DATA``); tests that need them skip without.
 SHARED_DATA = os.environ.get(

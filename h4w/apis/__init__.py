@@ -7,6 +7,9 @@ from .inference import (
     prediction_params,
     valid_person_boxes,
 )
+from .mesh_inferencer import Frame, MeshInferencer, check_inputs, count_frames
+from .person_boxes import BoxJson
+from .result_writer import NPZ_KEYS, ResultWriter, read_npz
 from .smoothing import (
     OneEuroFilter,
     ParamSmoother,
@@ -16,16 +19,24 @@ from .smoothing import (
 from .tracking import BoxTracker
 
 __all__ = [
+    'BoxJson',
     'BoxTracker',
     'CheckpointMismatchError',
+    'Frame',
+    'MeshInferencer',
+    'NPZ_KEYS',
     'OneEuroFilter',
     'ParamSmoother',
+    'ResultWriter',
     'axis_angle_to_rot6d',
+    'check_inputs',
+    'count_frames',
     'inference_mesh',
     'inference_mesh_batch',
     'init_model',
     'load_model_weights',
     'prediction_params',
+    'read_npz',
     'rot6d_to_axis_angle',
     'valid_person_boxes',
 ]

@@ -67,6 +67,12 @@ def load_model_weights(model: torch.nn.Module, checkpoint: str) -> None:
     from h4w.engine.checkpoint import load_checkpoint_file
 
     loaded = load_checkpoint_file(checkpoint, map_location='cpu')
+    if isinstance(loaded, dict) and 'network' in loaded:
+        raise CheckpointMismatchError(
+            f'{checkpoint} is an upstream Hand4Whole_RELEASE checkpoint '
+            "(weights under 'network'); convert it first with "
+            'tools/model_converters/hand4whole_release_to_h4w.py'
+        )
     state = (
         loaded.get('state_dict', loaded) if isinstance(loaded, dict) else None
     )

@@ -1,0 +1,359 @@
+"""``MeshInferencer``: images, folders and videos in, meshes and renders
+out (in the manner of mmpose's ``MMPoseInferencer``)."""
+
+import os
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, Optional, Union
+
+import numpy as np
+import torch
+
+from h4w.structures import MeshDataSample, project_points
+from h4w.utils.image_io import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    VideoReader,
+    read_image,
+)
+
+from .inference import inference_mesh_batch, init_model, prediction_params
+from .smoothing import ParamSmoother
+from .tracking import BoxTracker
+
+__all__ = ['Frame', 'MeshInferencer', 'check_inputs', 'count_frames']
+
+
+@dataclass
+class Frame:
+    """One image or video frame and its people.
+
+    Attributes:
+        input (str): The input it belongs to: an image or video file, a
+            folder, or ``'image_<i>'`` for an array.
+        source (str): Its own file (the image, or the video), or the
+            array's name.
+        name (str): Output stem: the image's file stem, or
+            ``<video stem>_<frame:06d>``.
+        index (int): Frame index in its input (the images of a folder
+            count as frames, by name order).
+        image (np.ndarray): (H, W, 3) uint8 RGB.
+        is_video (bool): Whether it is a video frame.
+        fps (float): The video's frame rate (0 for images).
+        predictions (list[MeshDataSample]): One per person
+            (:func:`~h4w.apis.inference_mesh` fields).
+        track_ids (np.ndarray): (K,) int64 per person: stable across the
+            frames of a video (box overlap), the person index otherwise.
+        params (list[dict]): Per person, the body-model parameters
+            (:func:`~h4w.apis.prediction_params`, smoothed when asked) plus
+            ``focal``, ``princpt`` (2,) and ``keypoints`` (J, 2).
+        visualization (np.ndarray, optional): (H, W or 2W, 3) uint8 RGB
+            overlay.
+    """
+
+    input: str
+    source: str
+    name: str
+    index: int
+    image: np.ndarray
+    is_video: bool = False
+    fps: float = 0.0
+    predictions: List[MeshDataSample] = field(default_factory=list)
+    track_ids: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, np.int64)
+    )
+    params: List[Dict[str, np.ndarray]] = field(default_factory=list)
+    visualization: Optional[np.ndarray] = None
+
+
+#: Person boxes: one (K, 4) xyxy array for every image, or a function of
+#: the :class:`Frame` returning its boxes (None = the whole image).
+BoxesType = Union[None, np.ndarray, Callable[[Frame], Optional[np.ndarray]]]
+
+
+def _folder_images(folder: str) -> List[str]:
+    images = sorted(
+        osp.join(folder, f)
+        for f in os.listdir(folder)
+        if f.lower().endswith(IMAGE_EXTENSIONS)
+    )
+    if not images:
+        raise FileNotFoundError(f'no images found in folder {folder}')
+    return images
+
+
+def check_inputs(inputs) -> list:
+    """The inputs as a list, each an existing image, video or folder of
+    images, or an array. Raises ``FileNotFoundError`` naming a missing
+    path and ``ValueError`` for an unknown file type."""
+    if isinstance(inputs, (str, np.ndarray)) or hasattr(inputs, '__fspath__'):
+        inputs = [inputs]
+    out = []
+    for item in inputs:
+        if isinstance(item, np.ndarray):
+            out.append(item)
+            continue
+        item = os.fspath(item)
+        if osp.isdir(item):
+            _folder_images(item)
+        elif not osp.exists(item):
+            raise FileNotFoundError(f'input not found: {item}')
+        elif not item.lower().endswith(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS):
+            raise ValueError(
+                f'{item}: unknown input type (images: {IMAGE_EXTENSIONS}; '
+                f'videos: {VIDEO_EXTENSIONS})'
+            )
+        out.append(item)
+    return out
+
+
+def count_frames(inputs) -> int:
+    """Number of frames :meth:`MeshInferencer.frames` yields (a video's
+    count is its container's)."""
+    total = 0
+    for item in check_inputs(inputs):
+        if isinstance(item, np.ndarray):
+            total += 1
+        elif osp.isdir(item):
+            total += len(_folder_images(item))
+        elif item.lower().endswith(VIDEO_EXTENSIONS):
+            total += len(VideoReader(item))
+        else:
+            total += 1
+    return total
+
+
+class MeshInferencer:
+    """Run a mesh estimator on images, folders and videos.
+
+    Args:
+        model (str | Config): Config file of any estimator.
+        weights (str, optional): Checkpoint (trust policy).
+        device (str): Torch device.
+        cfg_options (dict, optional): Config overrides (e.g. the
+            ``model.body_model.model_path`` of the human-model files).
+        batch_size (int): Images / frames per batched forward (all their
+            people together).
+        renderer (str): ``'auto'`` (pyrender + EGL, else the OpenCV
+            fallback), ``'pyrender'`` or ``'opencv'``.
+        side_view (bool): Add a side view to the renders.
+        smooth (bool): Smooth the parameters of each video track over time
+            (One-Euro filter, :class:`~h4w.apis.ParamSmoother`); meshes and
+            keypoints are recomputed from the smoothed parameters.
+        smooth_cfg (dict, optional): ``min_cutoff`` (Hz; lower = smoother,
+            more lag, default 1.0), ``beta`` (speed coefficient; higher =
+            less lag on fast motion, default 0.0), ``d_cutoff`` (default
+            1.0).
+        track_iou_thr (float): Minimum box IoU to continue a video track.
+
+    Examples:
+        >>> inferencer = MeshInferencer(  # doctest: +SKIP
+        ...     'configs/hand4whole/hand4whole_res50.py', 'h4w.pth')
+        >>> for frame in inferencer('video.mp4'):  # doctest: +SKIP
+        ...     print(frame.index, frame.track_ids)
+    """
+
+    def __init__(
+        self,
+        model,
+        weights: Optional[str] = None,
+        device: str = 'cpu',
+        cfg_options: Optional[dict] = None,
+        batch_size: int = 1,
+        renderer: str = 'auto',
+        side_view: bool = False,
+        smooth: bool = False,
+        smooth_cfg: Optional[dict] = None,
+        track_iou_thr: float = 0.3,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        self.model = init_model(model, weights, device, cfg_options)
+        self.layout = self.model.body_model.param_layout
+        self.faces = self.model.body_model.faces.cpu().numpy()
+        self.batch_size = batch_size
+        self.renderer_backend = renderer
+        self.side_view = side_view
+        self.smooth = smooth
+        self.smooth_cfg = dict(smooth_cfg or {})
+        self.track_iou_thr = track_iou_thr
+        self._renderer = None
+
+    @property
+    def renderer(self):
+        """The :class:`~h4w.visualization.MeshRenderer` (built lazily)."""
+        if self._renderer is None:
+            from h4w.visualization import MeshRenderer
+
+            self._renderer = MeshRenderer(self.renderer_backend)
+        return self._renderer
+
+    # ------------------------------------------------------------ inputs
+    def frames(self, inputs) -> Iterator[Frame]:
+        """Frames of every input (images, folders' images, video frames),
+        in order, without predictions."""
+        for i, item in enumerate(check_inputs(inputs)):
+            if isinstance(item, np.ndarray):
+                name = f'image_{i:06d}'
+                yield Frame(name, name, name, 0, item)
+            elif osp.isdir(item):
+                for index, path in enumerate(_folder_images(item)):
+                    name = osp.splitext(osp.basename(path))[0]
+                    yield Frame(item, path, name, index, read_image(path))
+            elif item.lower().endswith(VIDEO_EXTENSIONS):
+                video = VideoReader(item)
+                stem = osp.splitext(osp.basename(item))[0]
+                for index, image in enumerate(video):
+                    yield Frame(
+                        item,
+                        item,
+                        f'{stem}_{index:06d}',
+                        index,
+                        image,
+                        is_video=True,
+                        fps=video.fps,
+                    )
+            else:
+                name = osp.splitext(osp.basename(item))[0]
+                yield Frame(item, item, name, 0, read_image(item))
+
+    # --------------------------------------------------------- inference
+    def __call__(
+        self,
+        inputs,
+        bboxes: BoxesType = None,
+        return_vis: bool = True,
+    ) -> Iterator[Frame]:
+        """Estimate, track, smooth and render, frame by frame.
+
+        Args:
+            inputs: An image file, a folder of images, a video file, an
+                (H, W, 3) RGB array, or a list of these.
+            bboxes: Person boxes (``BoxesType``): one (K, 4) xyxy array
+                for every image, or ``f(frame)`` returning the boxes of a
+                :class:`Frame` (e.g. from its ``source`` file or its video
+                frame ``index``); None = the whole image.
+            return_vis (bool): Render the overlays.
+
+        Yields:
+            Frame: Each image / frame with its predictions.
+        """
+        trackers: Dict[str, BoxTracker] = {}
+        smoothers: Dict[str, ParamSmoother] = {}
+        batch: List[Frame] = []
+        for frame in self.frames(inputs):
+            batch.append(frame)
+            if len(batch) == self.batch_size:
+                yield from self._run(
+                    batch, bboxes, return_vis, trackers, smoothers
+                )
+                batch = []
+        if batch:
+            yield from self._run(
+                batch, bboxes, return_vis, trackers, smoothers
+            )
+
+    @staticmethod
+    def _boxes_of(frame: Frame, bboxes: BoxesType):
+        if bboxes is None or isinstance(bboxes, np.ndarray):
+            return bboxes
+        return bboxes(frame)
+
+    def _run(self, batch, bboxes, return_vis, trackers, smoothers):
+        results = inference_mesh_batch(
+            self.model,
+            [frame.image for frame in batch],
+            [self._boxes_of(frame, bboxes) for frame in batch],
+        )
+        for frame, samples in zip(batch, results):
+            frame.predictions = samples
+            frame.params = [self._params(s) for s in samples]
+            if frame.is_video:
+                tracker = trackers.setdefault(
+                    frame.source, BoxTracker(iou_thr=self.track_iou_thr)
+                )
+                boxes = np.array(
+                    [p['bbox'] for p in frame.params], dtype=np.float64
+                ).reshape(-1, 4)
+                frame.track_ids = tracker.update(boxes)
+                if self.smooth and frame.params:
+                    smoother = smoothers.setdefault(
+                        frame.source,
+                        ParamSmoother(fps=frame.fps, **self.smooth_cfg),
+                    )
+                    self._smooth(frame, smoother)
+            else:
+                frame.track_ids = np.arange(len(samples), dtype=np.int64)
+            if return_vis:
+                frame.visualization = self.visualize(frame)
+            yield frame
+
+    def _params(self, sample: MeshDataSample) -> Dict[str, np.ndarray]:
+        pred = sample.pred_instances
+        params = prediction_params(sample, self.layout)
+        for key, name in (
+            ('focal', 'focal'),
+            ('princpt', 'princpt'),
+            ('keypoints', 'keypoints'),
+            ('bbox', 'bboxes'),
+            ('crop_bbox', 'crop_bboxes'),
+            ('vertices', 'vertices'),
+        ):
+            params[key] = pred.get(name)[0].detach().cpu().float().numpy()
+        return params
+
+    #: Parameters the smoother filters (besides the body-model ones).
+    _SMOOTHED_CAMERA = ('cam_trans', 'focal', 'princpt')
+
+    def _smooth(self, frame: Frame, smoother: ParamSmoother) -> None:
+        """Smooth each track's parameters, then recompute the meshes and
+        the projected keypoints in one body-model forward."""
+        body_keys = ['root_pose', 'shape'] + [
+            b.key for b in self.layout.pose_blocks
+        ]
+        if self.layout.expression:
+            body_keys.append('expr')
+        keys = body_keys + list(self._SMOOTHED_CAMERA)
+        for params, track_id in zip(frame.params, frame.track_ids):
+            smoothed = smoother(
+                int(track_id), {k: params[k] for k in keys}, frame.index
+            )
+            params.update(smoothed)
+        device = next(self.model.parameters()).device
+        batch = {
+            key: torch.as_tensor(
+                np.stack([p[key] for p in frame.params]), device=device
+            ).float()
+            for key in body_keys
+        }
+        with torch.no_grad():
+            out = self.model.body_model_forward(batch)
+        vertices = out['vertices'].cpu().numpy()
+        joints = out['joints'].cpu().numpy()
+        for i, params in enumerate(frame.params):
+            trans = params['cam_trans'][None]
+            params['vertices'] = (vertices[i] + trans).astype(np.float32)
+            params['keypoints'] = project_points(
+                joints[i] + trans, params['focal'], params['princpt']
+            ).astype(np.float32)
+
+    # ------------------------------------------------------ visualization
+    def visualize(self, frame: Frame) -> np.ndarray:
+        """The overlay of the frame's meshes (nearer people in front; one
+        colour per track), or the unchanged frame without people."""
+        image = np.ascontiguousarray(frame.image)
+        if not frame.params:
+            if self.side_view:
+                return np.concatenate([image, np.zeros_like(image)], 1)
+            return image.copy()
+        from h4w.visualization import track_color
+
+        return self.renderer.render(
+            image,
+            [p['vertices'] for p in frame.params],
+            self.faces,
+            np.stack([p['focal'] for p in frame.params]),
+            np.stack([p['princpt'] for p in frame.params]),
+            colors=[track_color(int(t)) for t in frame.track_ids],
+            side_view=self.side_view,
+        )
