@@ -103,7 +103,9 @@ METRICS = Registry(
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=[])
 
 # Visualisation
-VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS, locations=[])
+VISUALIZERS = Registry(
+    'visualizer', parent=MMENGINE_VISUALIZERS, locations=['h4w.visualization']
+)
 VISBACKENDS = Registry(
     'vis backend', parent=MMENGINE_VISBACKENDS, locations=[]
 )

@@ -11,6 +11,8 @@ default_hooks = dict(
         type='CheckpointHook', interval=1, save_best='auto', rule='less'
     ),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # rendered predictions in val / test; `--show-dir DIR` switches it on
+    visualization=dict(type='MeshVisualizationHook', enable=False),
 )
 custom_hooks = []
 
@@ -21,14 +23,14 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-# visualizer: losses, learning rate and metrics go to the local log and
-# TensorBoard (`tensorboard --logdir WORK_DIR`)
+# visualizer: losses, learning rate, metrics and rendered meshes go to the
+# local log and TensorBoard (`tensorboard --logdir WORK_DIR`)
 vis_backends = [
     dict(type='LocalVisBackend'),
     dict(type='TensorboardVisBackend'),
 ]
 visualizer = dict(
-    type='Visualizer', vis_backends=vis_backends, name='visualizer'
+    type='MeshVisualizer', vis_backends=vis_backends, name='visualizer'
 )
 
 # logger

@@ -3,10 +3,12 @@ from .checkpoint import (
     load_checkpoint_file,
     trusted_checkpoints,
 )
+from .hooks import MeshVisualizationHook
 from .runner import H4WRunner
 
 __all__ = [
     'H4WRunner',
+    'MeshVisualizationHook',
     'UntrustedCheckpointError',
     'load_checkpoint_file',
     'trusted_checkpoints',

@@ -81,13 +81,15 @@ def test_amp_switches_optim_wrapper():
 
 
 def test_show_dir_needs_visualization_hook():
+    cfg = Config.fromfile(CONFIG)
+    del cfg.default_hooks['visualization']
+    args = train_tool.parse_args([CONFIG, '--show-dir', 'vis'])
     with pytest.raises(SystemExit, match='visualization'):
-        train_cfg('--show-dir', 'vis')
+        train_tool.merge_args(cfg, args)
     cfg = Config.fromfile(CONFIG)
     cfg.default_hooks.visualization = dict(
         type='SomeVisualizationHook', enable=False
     )
-    args = train_tool.parse_args([CONFIG, '--show-dir', 'vis'])
     cfg = train_tool.merge_args(cfg, args)
     assert cfg.default_hooks.visualization.enable is True
     assert cfg.default_hooks.visualization.out_dir == 'vis'
