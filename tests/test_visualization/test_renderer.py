@@ -219,6 +219,22 @@ def test_bad_geometry_does_not_crash(renderer):
     )
 
 
+def test_back_faces_are_culled_unless_asked_not_to(renderer):
+    """An inside-out box: culled, its far walls are what is left; not
+    culled, it looks like the box wound the right way."""
+    box, faces = box_mesh((0.1, 0.0, 3.0), 1.0)
+    inside_out = faces[:, ::-1]
+    mask, depth = silhouette(renderer, box, faces)
+    culled_mask, culled_depth = silhouette(renderer, box, inside_out)
+    assert np.median(culled_depth[culled_mask]) > np.median(depth[mask]) + 0.5
+    with MeshRenderer(renderer.backend, cull_back_faces=False) as both_sides:
+        all_mask, all_depth = silhouette(both_sides, box, inside_out)
+    assert (all_mask & mask).sum() / (all_mask | mask).sum() > 0.99
+    np.testing.assert_allclose(
+        all_depth[mask & all_mask], depth[mask & all_mask], atol=2e-3
+    )
+
+
 # ----------------------------------------------------------------------
 # Colours and the side view
 # ----------------------------------------------------------------------
