@@ -342,7 +342,8 @@ class MeshRenderer:
 
         Args:
             vertices (Sequence[np.ndarray]): K arrays (V_k, 3), each in its
-                own camera frame (a single (V, 3) array is one mesh).
+                own camera frame (a single (V, 3) array is one mesh; K
+                may be 0: nothing is drawn).
             faces (np.ndarray | Sequence[np.ndarray]): (F, 3) vertex
                 indices shared by all meshes, or K arrays (F_k, 3).
             focal (np.ndarray): (K, 2) fx, fy of each person's camera (a
@@ -441,7 +442,7 @@ class MeshRenderer:
         vertices, faces, focal, princpt
     ) -> Tuple[List[Tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
         """[(vertices (V_k, 3) in the first camera, faces (F_k, 3))],
-        focal (2,), princpt (2,)."""
+        focal (2,), princpt (2,); ``[], None, None`` without meshes."""
         from h4w.structures.camera import to_common_camera
 
         if hasattr(vertices, 'detach') or isinstance(vertices, np.ndarray):
@@ -450,7 +451,7 @@ class MeshRenderer:
         vertices = [_as_numpy(v).reshape(-1, 3) for v in vertices]
         count = len(vertices)
         if count == 0:
-            raise ValueError('no mesh to render')
+            return [], None, None
         if isinstance(faces, np.ndarray) or hasattr(faces, 'detach'):
             faces_array = _as_numpy(faces, np.int64)
             faces = (
@@ -487,6 +488,9 @@ class MeshRenderer:
         """The meshes turned 90 degrees about the vertical axis through
         the scene's centre, moved back until they fit in 90 % of the
         image, with the principal point at the image centre."""
+        princpt = np.array([(width - 1) / 2, (height - 1) / 2])
+        if not meshes:
+            return [], princpt
         points = np.concatenate([v for v, _ in meshes])
         points = points[np.isfinite(points).all(1)]
         centre = (
@@ -507,7 +511,6 @@ class MeshRenderer:
             )
         offset = np.array([0.0, 0.0, depth])
         side = [((v - centre) @ turn.T + offset, f) for v, f in meshes]
-        princpt = np.array([(width - 1) / 2, (height - 1) / 2])
         return side, princpt
 
     # ------------------------------------------------------------------
@@ -523,6 +526,13 @@ class MeshRenderer:
         width: int,
         with_index: bool = True,
     ) -> Dict[str, np.ndarray]:
+        if not meshes:
+            return dict(
+                color=np.zeros((height, width, 3), np.uint8),
+                depth=np.zeros((height, width), np.float32),
+                index=np.full((height, width), -1, np.int32),
+                alpha=np.zeros((height, width), np.float32),
+            )
         if self.backend == 'pyrender':
             if not self._holds_context:
                 raise RuntimeError('MeshRenderer is closed')

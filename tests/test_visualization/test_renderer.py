@@ -235,6 +235,16 @@ def test_back_faces_are_culled_unless_asked_not_to(renderer):
     )
 
 
+def test_no_people_leaves_the_image_alone(renderer):
+    img = np.random.default_rng(0).integers(0, 255, SIZE + (3,), np.uint8)
+    out = renderer.render(img, [], [], np.zeros((0, 2)), np.zeros((0, 2)))
+    np.testing.assert_array_equal(out, img)
+    side = renderer.render(img, [], [], [], [], side_view=True)
+    assert (side[:, SIZE[1] :] == renderer.side_background).all()
+    maps = renderer.rasterize([], [], [], [], SIZE)
+    assert (maps['index'] == -1).all() and (maps['depth'] == 0).all()
+
+
 # ----------------------------------------------------------------------
 # Colours and the side view
 # ----------------------------------------------------------------------
