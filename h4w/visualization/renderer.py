@@ -92,9 +92,10 @@ class _SharedGLContext:
     Deleting one pyrender ``OffscreenRenderer`` on EGL terminates the EGL
     display for every other one in the process (pyrender calls
     ``eglTerminate``), so h4w keeps a single OpenGL context, counts its
-    users and deletes it when the last one closes. Creating it is the
-    slow part (hundreds of milliseconds); changing its viewport to a new
-    image size only re-creates framebuffers (milliseconds).
+    users and deletes it when the last one closes. Creating it (and
+    compiling the shaders at its first render) is the slow part; a new
+    image size only re-creates its framebuffers (milliseconds), so one
+    context serves every size.
     """
 
     lock = threading.RLock()
@@ -539,7 +540,9 @@ class MeshRenderer:
             return self._draw_pyrender(
                 meshes, colors, focal, princpt, height, width, with_index
             )
-        return self._draw_opencv(meshes, colors, focal, princpt, height, width)
+        return self._draw_opencv(
+            meshes, colors, focal, princpt, height, width, with_index
+        )
 
     def _draw_pyrender(
         self, meshes, colors, focal, princpt, height, width, with_index
@@ -602,7 +605,7 @@ class MeshRenderer:
         return out
 
     def _draw_opencv(
-        self, meshes, colors, focal, princpt, height, width
+        self, meshes, colors, focal, princpt, height, width, with_index
     ) -> Dict[str, np.ndarray]:
         """Painter's algorithm over the faces of all meshes into a face-id
         map, then colour, index and (per-pixel, exact plane) depth by
@@ -641,18 +644,15 @@ class MeshRenderer:
         face = face_map[covered]
         color = np.zeros((height, width, 3), np.uint8)
         color[covered] = face_rgb[face]
-        index = np.full((height, width), -1, np.int32)
-        index[covered] = owner[face]
-        depth = np.zeros((height, width), np.float32)
-        depth[covered] = _plane_depth(
-            np.nonzero(covered), tri[face], normals[face], focal, princpt
-        )
-        return dict(
-            color=color,
-            depth=depth,
-            index=index,
-            alpha=covered.astype(np.float32),
-        )
+        out = dict(color=color, alpha=covered.astype(np.float32))
+        if with_index:
+            out['index'] = np.full((height, width), -1, np.int32)
+            out['index'][covered] = owner[face]
+            out['depth'] = np.zeros((height, width), np.float32)
+            out['depth'][covered] = _plane_depth(
+                np.nonzero(covered), tri[face], normals[face], focal, princpt
+            )
+        return out
 
 
 def _pyrender_primitive(pyrender, verts, tris, base_color, cull: bool):
@@ -746,9 +746,12 @@ def _composite(
     img: np.ndarray, layer: Dict[str, np.ndarray], alpha: float
 ) -> np.ndarray:
     """``layer['color']`` (premultiplied by its coverage) over ``img``
-    with opacity ``alpha``."""
-    coverage = layer['alpha'][:, :, None] * float(alpha)
-    if not coverage.any():
-        return np.array(img, dtype=np.uint8, copy=True)
-    out = layer['color'] * float(alpha) + img * (1.0 - coverage)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    with opacity ``alpha``; only the covered pixels are computed."""
+    out = np.array(img, dtype=np.uint8, copy=True)
+    rows, cols = np.nonzero(layer['alpha'] > 0)
+    if len(rows):
+        coverage = layer['alpha'][rows, cols, None] * np.float32(alpha)
+        pixels = layer['color'][rows, cols] * np.float32(alpha)
+        pixels += img[rows, cols] * (1 - coverage)
+        out[rows, cols] = np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
+    return out
