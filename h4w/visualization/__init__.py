@@ -1,5 +1,5 @@
 from .draw import draw_boxes, draw_keypoints, draw_mesh
-from .renderer import PALETTE, MeshRenderer
+from .renderer import PALETTE, MeshRenderer, track_color
 
 __all__ = [
     'PALETTE',
@@ -7,4 +7,5 @@ __all__ = [
     'draw_boxes',
     'draw_keypoints',
     'draw_mesh',
+    'track_color',
 ]

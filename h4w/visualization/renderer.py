@@ -40,7 +40,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
-__all__ = ['MeshRenderer', 'PALETTE']
+__all__ = ['MeshRenderer', 'PALETTE', 'track_color']
 
 ArrayLike = Union[np.ndarray, Sequence]
 
@@ -56,6 +56,18 @@ PALETTE: Tuple[Tuple[int, int, int], ...] = (
     (90, 220, 230),
     (180, 150, 255),
 )
+
+
+def track_color(track_id: int) -> Tuple[int, int, int]:
+    """The palette colour of a person track (RGB, 0-255), cycled, so that
+    a tracked person keeps its colour from frame to frame.
+
+    Examples:
+        >>> track_color(1) == PALETTE[1] == track_color(1 + len(PALETTE))
+        True
+    """
+    return PALETTE[int(track_id) % len(PALETTE)]
+
 
 #: Lighting of the reference renderer (spec §9.2).
 AMBIENT = 0.3

@@ -14,7 +14,7 @@ from mmengine.logging import MMLogger
 from h4w.structures.bbox.transforms import process_bbox
 from h4w.utils.image_io import write_image
 from h4w.utils.mesh_io import read_obj
-from h4w.visualization import MeshRenderer
+from h4w.visualization import PALETTE, MeshRenderer, track_color
 from h4w.visualization import renderer as renderer_module
 
 from tests.conftest import PYTHON, run_tool
@@ -260,6 +260,19 @@ def test_red_mesh_is_red_in_rgb_and_on_disk(renderer, tmp_path):
     path = write_image(str(tmp_path / 'red.png'), out)
     on_disk = cv2.imread(path)[mask].astype(float).mean(0)
     assert on_disk[2] > 100 and on_disk[2] > 3 * max(on_disk[:2])
+
+
+def test_default_colours_follow_the_palette(renderer):
+    boxes = [box_mesh((x, 0.0, 4.0), 0.6) for x in (-0.8, 0.0, 0.8)]
+    faces = boxes[0][1]
+    out = renderer.rasterize(
+        [v for v, _ in boxes], faces, FOCAL, PRINCPT, SIZE
+    )
+    for k in (1, 2):  # (110, 170, 255) and (255, 150, 90)
+        mean = out['color'][out['index'] == k].astype(float).mean(0)
+        assert np.argmax(mean) == np.argmax(PALETTE[k])
+        assert np.argmin(mean) == np.argmin(PALETTE[k])
+    assert track_color(2) == track_color(2 + len(PALETTE)) == PALETTE[2]
 
 
 def test_alpha_blends_and_keeps_the_background(renderer):
