@@ -1,4 +1,5 @@
 from .arrays import to_numpy
 from .dist_utils import init_cpu_dist
+from .mesh_io import read_obj, write_obj
 
-__all__ = ['init_cpu_dist', 'to_numpy']
+__all__ = ['init_cpu_dist', 'read_obj', 'to_numpy', 'write_obj']
