@@ -341,19 +341,17 @@ class MeshInferencer:
     def visualize(self, frame: Frame) -> np.ndarray:
         """The overlay of the frame's meshes (nearer people in front; one
         colour per track), or the unchanged frame without people."""
-        image = np.ascontiguousarray(frame.image)
-        if not frame.params:
-            if self.side_view:
-                return np.concatenate([image, np.zeros_like(image)], 1)
-            return image.copy()
         from h4w.visualization import track_color
 
+        image = np.ascontiguousarray(frame.image)
+
+        params = frame.params
         return self.renderer.render(
             image,
-            [p['vertices'] for p in frame.params],
+            [p['vertices'] for p in params],
             self.faces,
-            np.stack([p['focal'] for p in frame.params]),
-            np.stack([p['princpt'] for p in frame.params]),
-            colors=[track_color(int(t)) for t in frame.track_ids],
+            np.array([p['focal'] for p in params]).reshape(-1, 2),
+            np.array([p['princpt'] for p in params]).reshape(-1, 2),
+            colors=[track_color(int(t)) for t in frame.track_ids] or None,
             side_view=self.side_view,
         )
