@@ -25,7 +25,8 @@ def draw_mesh(
         verts_2d (np.ndarray): (V, 2) pixels.
         depth (np.ndarray): (V,) camera depth.
         faces (np.ndarray): (F, 3) vertex indices.
-        color (Sequence[int]): Base colour (BGR).
+        color (Sequence[int]): Base colour (in the order of ``img``, RGB
+            in h4w).
         alpha (float): Opacity of the mesh layer.
 
     Returns:

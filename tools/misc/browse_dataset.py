@@ -26,7 +26,6 @@ sys.path.insert(
     0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 )
 
-import cv2
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
@@ -101,12 +100,10 @@ def _mesh_in_crop(sample, prefix):
 
 
 def render_sample(image, sample, codec, faces=None, prefix=None):
-    """The annotated crop (H, W, 3) uint8 BGR."""
+    """The annotated crop (H, W, 3) uint8 RGB."""
     from h4w.visualization import draw_boxes, draw_keypoints, draw_mesh
 
-    crop = np.ascontiguousarray(
-        image.permute(1, 2, 0).numpy()[:, :, ::-1]
-    ).clip(0, 255)
+    crop = np.ascontiguousarray(image.permute(1, 2, 0).numpy()).clip(0, 255)
     crop = crop.astype(np.uint8).copy()
     gt = sample.gt_instances if 'gt_instances' in sample else {}
     if (
@@ -117,20 +114,20 @@ def render_sample(image, sample, codec, faces=None, prefix=None):
         and 'focal' in sample.gt_params
     ):
         verts_2d, depth = _mesh_in_crop(sample, prefix)
-        draw_mesh(crop, verts_2d, depth, faces, (180, 200, 230), alpha=0.5)
+        draw_mesh(crop, verts_2d, depth, faces, (230, 200, 180), alpha=0.5)
     if prefix and f'{prefix}_joint_img' in gt:
         pts = codec.heatmap_to_crop(
             _np(gt[f'{prefix}_joint_img']).astype(float)
         )
         draw_keypoints(
-            crop, pts, _np(gt[f'{prefix}_joint_valid']), (255, 80, 0), 2
+            crop, pts, _np(gt[f'{prefix}_joint_valid']), (0, 80, 255), 2
         )
     if 'joint_img' in gt:
         pts = codec.heatmap_to_crop(_np(gt['joint_img']).astype(float))
         valid = _np(gt['joint_valid']).reshape(-1) > 0
         trunc = _np(gt['joint_trunc']).reshape(-1) > 0
         draw_keypoints(crop, pts, valid & trunc, (0, 220, 0))
-        draw_keypoints(crop, pts, valid & ~trunc, (0, 0, 255))
+        draw_keypoints(crop, pts, valid & ~trunc, (255, 0, 0))
     for part in ('lhand', 'rhand', 'face'):
         if f'{part}_bbox_valid' in gt and _np(gt[f'{part}_bbox_valid']) > 0:
             center = _np(gt[f'{part}_bbox_center'])
@@ -138,7 +135,7 @@ def render_sample(image, sample, codec, faces=None, prefix=None):
             box = np.concatenate([center - size / 2, center + size / 2])
             box = codec.heatmap_to_crop(box.reshape(2, 2)).reshape(4)
             draw_boxes(
-                crop, box, (255, 255, 0) if part == 'face' else (255, 0, 255)
+                crop, box, (0, 255, 255) if part == 'face' else (255, 0, 255)
             )
     return crop
 
@@ -154,6 +151,7 @@ def main(argv=None):
     from h4w.models.task_modules import build_target_generator
     from h4w.registry import DATASETS, MODELS
     from h4w.utils.config_utils import fill_codec
+    from h4w.utils.image_io import write_image
 
     fill_codec(cfg)
     random.seed(args.seed)
@@ -187,7 +185,7 @@ def main(argv=None):
             osp.basename(sample.metainfo.get('img_path', 'sample'))
         )[0]
         path = osp.join(args.output_dir, f'{i:05d}_{name}.png')
-        cv2.imwrite(path, crop)
+        write_image(path, crop)
         print(f'[{i + 1}/{count}] {path}', flush=True)
 
 
