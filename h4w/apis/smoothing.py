@@ -12,6 +12,9 @@ import math
 from typing import Dict, Optional
 
 import numpy as np
+import torch
+
+from h4w.models.utils import rotation
 
 __all__ = [
     'OneEuroFilter',
@@ -121,74 +124,11 @@ class OneEuroFilter:
         return self._x.astype(dtype)
 
 
-def _axis_angle_to_rotmat(aa: np.ndarray) -> np.ndarray:
-    """Rodrigues' formula, (..., 3) -> (..., 3, 3), float64; series
-    expansions of its coefficients near angle 0."""
-    aa = np.asarray(aa, dtype=np.float64)
-    theta_sq = np.sum(aa * aa, axis=-1)
-    theta = np.sqrt(theta_sq)
-    small = theta < 1e-4
-    safe = np.where(small, 1.0, theta)
-    sin_c = np.where(small, 1.0 - theta_sq / 6.0, np.sin(safe) / safe)
-    cos_c = np.where(
-        small, 0.5 - theta_sq / 24.0, (1.0 - np.cos(safe)) / safe**2
+def _as_rows(array: np.ndarray, width: int) -> torch.Tensor:
+    """(..., width) array -> (M, width) float64 tensor."""
+    return torch.from_numpy(
+        np.ascontiguousarray(array, dtype=np.float64).reshape(-1, width)
     )
-    x, y, z = aa[..., 0], aa[..., 1], aa[..., 2]
-    zero = np.zeros_like(x)
-    skew = np.stack([zero, -z, y, z, zero, -x, -y, x, zero], axis=-1)
-    skew = skew.reshape(aa.shape[:-1] + (3, 3))
-    eye = np.broadcast_to(np.eye(3), skew.shape)
-    return (
-        eye
-        + sin_c[..., None, None] * skew
-        + cos_c[..., None, None] * skew @ skew
-    )
-
-
-def _rotmat_to_axis_angle(rotmat: np.ndarray) -> np.ndarray:
-    """Rotation matrices (..., 3, 3) to axis-angle (..., 3), angle in
-    [0, pi], through a unit quaternion (Shepperd's method: the branch of
-    the largest of trace and diagonal, accurate near 0 and near pi)."""
-    r = np.asarray(rotmat, dtype=np.float64)
-    r00, r01, r02 = r[..., 0, 0], r[..., 0, 1], r[..., 0, 2]
-    r10, r11, r12 = r[..., 1, 0], r[..., 1, 1], r[..., 1, 2]
-    r20, r21, r22 = r[..., 2, 0], r[..., 2, 1], r[..., 2, 2]
-    # (w, x, y, z) times 4 * (the chosen component), one row per branch
-    cands = np.stack(
-        [
-            np.stack([1 + r00 + r11 + r22, r21 - r12, r02 - r20, r10 - r01]),
-            np.stack([r21 - r12, 1 + r00 - r11 - r22, r01 + r10, r02 + r20]),
-            np.stack([r02 - r20, r01 + r10, 1 - r00 + r11 - r22, r12 + r21]),
-            np.stack([r10 - r01, r02 + r20, r12 + r21, 1 - r00 - r11 + r22]),
-        ]
-    )  # (4 branches, 4 components, ...)
-    branch = np.argmax(np.stack([r00 + r11 + r22, r00, r11, r22]), axis=0)
-    quat = np.take_along_axis(cands, branch[None, None], axis=0)[0]
-    quat = np.moveaxis(quat, 0, -1)
-    quat = quat / np.linalg.norm(quat, axis=-1, keepdims=True)
-    quat = np.where(quat[..., :1] < 0, -quat, quat)
-    w, xyz = quat[..., 0], quat[..., 1:]
-    sin_half = np.linalg.norm(xyz, axis=-1)
-    small = sin_half < 1e-8
-    # angle / sin(angle / 2), with its limit 2 / cos(angle / 2) near 0
-    scale = np.where(
-        small,
-        2.0 / np.maximum(w, 1e-12),
-        2.0 * np.arctan2(sin_half, w) / np.where(small, 1.0, sin_half),
-    )
-    return xyz * scale[..., None]
-
-
-def _rot6d_to_rotmat(r6: np.ndarray) -> np.ndarray:
-    """6D (..., 6) to rotation matrices (..., 3, 3) by Gram-Schmidt."""
-    cols = np.asarray(r6, dtype=np.float64).reshape(np.shape(r6)[:-1] + (3, 2))
-    a1, a2 = cols[..., 0], cols[..., 1]
-    eps = 1e-12
-    b1 = a1 / np.maximum(np.linalg.norm(a1, axis=-1, keepdims=True), eps)
-    b2 = a2 - np.sum(b1 * a2, axis=-1, keepdims=True) * b1
-    b2 = b2 / np.maximum(np.linalg.norm(b2, axis=-1, keepdims=True), eps)
-    b3 = np.cross(b1, b2)
-    return np.stack([b1, b2, b3], axis=-1)
 
 
 def axis_angle_to_rot6d(aa: np.ndarray) -> np.ndarray:
@@ -212,8 +152,9 @@ def axis_angle_to_rot6d(aa: np.ndarray) -> np.ndarray:
         >>> np.round(r6, 6).tolist()
         [0.0, -1.0, 1.0, 0.0, 0.0, 0.0]
     """
-    rotmat = _axis_angle_to_rotmat(aa)
-    return rotmat[..., :2].reshape(rotmat.shape[:-2] + (6,))
+    aa = np.asarray(aa)
+    rotmat = rotation.axis_angle_to_rotmat(_as_rows(aa, 3))
+    return rotmat[:, :, :2].reshape(aa.shape[:-1] + (6,)).numpy()
 
 
 def rot6d_to_axis_angle(r6: np.ndarray) -> np.ndarray:
@@ -238,7 +179,9 @@ def rot6d_to_axis_angle(r6: np.ndarray) -> np.ndarray:
         >>> np.allclose(rot6d_to_axis_angle(axis_angle_to_rot6d(aa)), aa)
         True
     """
-    return _rotmat_to_axis_angle(_rot6d_to_rotmat(r6))
+    r6 = np.asarray(r6)
+    aa = rotation.rot6d_to_axis_angle(_as_rows(r6, 6))
+    return aa.reshape(r6.shape[:-1] + (3,)).numpy()
 
 
 class ParamSmoother:
