@@ -52,7 +52,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'input', nargs='+', help='image file(s), folder(s) or video file(s)'
     )
     parser.add_argument(
-        '--out-dir', default='demo_out', help='output folder (demo_out)'
+        '--out-dir',
+        default='work_dirs/demo',
+        help='output folder (default: work_dirs/demo)',
     )
     boxes = parser.add_argument_group('person boxes (default: whole image)')
     boxes.add_argument(
