@@ -254,3 +254,34 @@ def test_bad_inputs_are_named(tmp_path, hand4whole_checkpoint):
         demo.parse_args(
             [CONFIG, hand4whole_checkpoint, 'a.jpg', '--bbox', '1,2']
         )
+
+
+def test_demo_on_a_folder_whole_images_one_npz(
+    hand4whole_checkpoint, human_model_root, tmp_path
+):
+    folder = tmp_path / 'frames'
+    for name, value in (('b.jpg', 60), ('a.png', 120)):
+        write_image(str(folder / name), np.full((64, 48, 3), value, np.uint8))
+    (folder / 'notes.txt').write_text('not an image')
+    out_dir = tmp_path / 'out'
+    run_demo(
+        hand4whole_checkpoint,
+        human_model_root,
+        [str(folder)],
+        out_dir,
+        '--renderer',
+        'opencv',
+        '--no-meshes',
+    )
+    data = read_npz(str(out_dir / 'frames.npz'))
+    assert data['image_name'].tolist() == ['a', 'b']  # by name order
+    assert data['frame_index'].tolist() == [0, 1]
+    np.testing.assert_allclose(data['bbox'], [[0, 0, 48, 64]] * 2)
+    assert sorted(p.name for p in (out_dir / 'vis').iterdir()) == [
+        'a.jpg',
+        'b.jpg',
+    ]
+    assert sorted(p.name for p in (out_dir / 'params').iterdir()) == [
+        'a.json',
+        'b.json',
+    ]
