@@ -89,8 +89,9 @@ def test_demo_on_the_reference_photo(
     )
 
 
+@pytest.mark.parametrize('renderer', ['auto', 'opencv'])
 def test_demo_projection_on_a_generated_image_with_two_people(
-    hand4whole_checkpoint, human_model_root, tmp_path
+    renderer, hand4whole_checkpoint, human_model_root, tmp_path
 ):
     image = np.full((360, 480, 3), 90, np.uint8)
     path = write_image(str(tmp_path / 'two.png'), image)
@@ -105,7 +106,7 @@ def test_demo_projection_on_a_generated_image_with_two_people(
         '--bbox',
         '260,30,470,350',
         '--renderer',
-        'opencv',
+        renderer,
     )
     data = read_npz(str(out_dir / 'two.npz'))
     assert data['track_id'].tolist() == [0, 1]
