@@ -18,14 +18,22 @@ CONFIGS = dict(
 
 
 def build_model(model_name: str, human_model_root: str, seed: int = 0):
-    """The estimator of a config, PyTorch's default initialisation."""
+    """The estimator of a config with random weights that keep its outputs
+    sensitive to the input (the parity tests' ``randomize_``; PyTorch's
+    default initialisation gives nearly constant outputs)."""
     from h4w.registry import MODELS
+
+    from tests.test_models.test_estimators.test_reference_parity import (
+        randomize_,
+    )
 
     init_default_scope('h4w')
     cfg = Config.fromfile(osp.join(REPO_ROOT, CONFIGS[model_name]))
     cfg.model.body_model.model_path = human_model_root
     torch.manual_seed(seed)
-    return MODELS.build(cfg.model)
+    model = MODELS.build(cfg.model)
+    randomize_(model, seed)
+    return model
 
 
 def converted_checkpoint(

@@ -55,7 +55,7 @@ def check_overlay_matches_saved_camera(out_dir, image, name):
     # every changed pixel is (near) the projected mesh, and most of the
     # projected mesh changed the image
     near = cv2.dilate(covered.astype(np.uint8), np.ones((5, 5), np.uint8))
-    assert (changed & ~near.astype(bool)).sum() <= 0.01 * changed.sum()
+    assert (changed & ~near.astype(bool)).sum() <= 0.02 * changed.sum()
     assert (changed & covered).sum() >= 0.9 * covered.sum()
 
 
@@ -186,8 +186,11 @@ def test_demo_on_a_video_tracks_people_and_keeps_the_frames(
     # no person in frame 3: the frame is written unchanged (up to the
     # codec), the others carry meshes
     source = decode(clip)
-    diffs = [np.abs(a.astype(int) - b).mean() for a, b in zip(frames, source)]
-    assert diffs[3] < 4 and min(diffs[:3] + diffs[4:]) > 3 * diffs[3] + 4
+    changed = [
+        (np.abs(a.astype(int) - b).max(-1) > 40).mean()
+        for a, b in zip(frames, source)
+    ]
+    assert changed[3] < 0.001 and min(changed[:3] + changed[4:]) > 0.01
     data = read_npz(str(out_dir / 'clip.npz'))
     assert data['frame_index'].tolist() == [0, 0, 1, 1, 2, 2, 4, 4, 5, 5]
     assert float(data['fps']) == pytest.approx(10)
@@ -237,7 +240,7 @@ def test_smoothing_lowers_the_jitter_of_a_noisy_sequence(
             *extra,
         )
         runs[name] = read_npz(str(out_dir / 'clip.npz'))
-    for key in ('root_pose', 'cam_trans', 'princpt', 'joints_2d'):
+    for key in ('root_pose', 'body_pose', 'cam_trans', 'princpt', 'joints_2d'):
         raw = frame_jitter(runs['raw'], key)
         smooth = frame_jitter(runs['smooth'], key)
         assert 0 < smooth < 0.8 * raw, (key, raw, smooth)
