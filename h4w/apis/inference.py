@@ -18,6 +18,7 @@ from mmengine.registry import init_default_scope
 
 from h4w.structures import MeshDataSample
 from h4w.structures.bbox import process_bbox
+from h4w.utils.arrays import to_numpy
 from h4w.utils.image_io import read_image
 
 __all__ = [
@@ -382,7 +383,7 @@ def prediction_params(sample: MeshDataSample, layout) -> Dict[str, np.ndarray]:
     p = layout.prefix
 
     def get(key):
-        return pred.get(key)[0].detach().cpu().float().numpy()
+        return to_numpy(pred.get(key)[0], np.float32)
 
     out = {}
     if f'{p}_pose' in pred:

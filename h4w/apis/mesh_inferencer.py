@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from h4w.structures import MeshDataSample, project_points
+from h4w.utils.arrays import to_numpy
 from h4w.utils.image_io import (
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
@@ -299,7 +300,7 @@ class MeshInferencer:
             ('crop_bbox', 'crop_bboxes'),
             ('vertices', 'vertices'),
         ):
-            params[key] = pred.get(name)[0].detach().cpu().float().numpy()
+            params[key] = to_numpy(pred.get(name)[0], np.float32)
         return params
 
     #: Parameters the smoother filters (besides the body-model ones).
@@ -343,11 +344,9 @@ class MeshInferencer:
         colour per track), or the unchanged frame without people."""
         from h4w.visualization import track_color
 
-        image = np.ascontiguousarray(frame.image)
-
         params = frame.params
         return self.renderer.render(
-            image,
+            frame.image,
             [p['vertices'] for p in params],
             self.faces,
             np.array([p['focal'] for p in params]).reshape(-1, 2),

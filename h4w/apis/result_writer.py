@@ -17,7 +17,6 @@ folder given):
 import json
 import os
 import os.path as osp
-from collections import defaultdict
 from typing import Dict, List
 
 import numpy as np
@@ -53,8 +52,8 @@ NPZ_KEYS = {
     'fps': '(): frame rate of a video input (0 for images)',
 }
 
-#: Per-person values that are not body-model parameters.
-_CAMERA_KEYS = ('bbox', 'crop_bbox', 'focal', 'princpt')
+#: Per-person arrays not written as parameters (the mesh goes to its own
+#: files, the keypoints to ``joints_2d``).
 _SKIPPED = ('vertices', 'keypoints')
 
 
@@ -92,7 +91,7 @@ class ResultWriter:
         self.save_meshes = save_meshes
         self.save_vis = save_vis
         self._videos: Dict[str, VideoWriter] = {}
-        self._rows: Dict[str, List[dict]] = defaultdict(list)
+        self._rows: Dict[str, List[dict]] = {}
         self._fps: Dict[str, float] = {}
         self.written: List[str] = []
         os.makedirs(out_dir, exist_ok=True)
@@ -121,8 +120,10 @@ class ResultWriter:
                 }
             )
             people.append(person)
-            row = dict(params, track_id=int(track_id))
+            # rows are kept until close(): no mesh in them
+            row = {k: v for k, v in params.items() if k != 'vertices'}
             row.update(
+                track_id=int(track_id),
                 frame_index=frame.index,
                 image_name=frame.name,
                 image_size=frame.image.shape[:2],
@@ -180,9 +181,8 @@ class ResultWriter:
                 out[key] = np.zeros(0, np.int64)
             return out
         for key in rows[0]:
-            if key in ('vertices', 'keypoints'):
-                continue
-            out[key] = np.stack([np.asarray(row[key]) for row in rows])
+            if key not in _SKIPPED:
+                out[key] = np.stack([np.asarray(row[key]) for row in rows])
         out['joints_2d'] = np.stack([row['keypoints'] for row in rows])
         return out
 

@@ -7,6 +7,7 @@ import numpy as np
 from mmengine.visualization import Visualizer
 
 from h4w.registry import VISUALIZERS
+from h4w.utils.arrays import to_numpy
 
 from .draw import draw_boxes, draw_keypoints
 from .renderer import MeshRenderer, track_color
@@ -25,10 +26,8 @@ def find_mesh_key(instances) -> Optional[str]:
     return keys[0] if keys else None
 
 
-def _numpy(value) -> np.ndarray:
-    if hasattr(value, 'detach'):
-        value = value.detach().cpu().float().numpy()
-    return np.asarray(value)
+def _float32(value) -> np.ndarray:
+    return to_numpy(value, np.float32)
 
 
 def _person_box(data_sample, source: str = 'pred') -> Optional[np.ndarray]:
@@ -37,11 +36,11 @@ def _person_box(data_sample, source: str = 'pred') -> Optional[np.ndarray]:
     None when neither is there."""
     pred = data_sample.get('pred_instances')
     if source == 'pred' and pred is not None and 'crop_bboxes' in pred:
-        return _numpy(pred.crop_bboxes).reshape(4)
+        return _float32(pred.crop_bboxes).reshape(4)
     gt = data_sample.get('gt_instances')
     if gt is None or 'bbox' not in gt:
         return None
-    x, y, w, h = _numpy(gt.bbox).reshape(4)
+    x, y, w, h = _float32(gt.bbox).reshape(4)
     return np.array([x, y, x + w, y + h])
 
 
@@ -131,10 +130,10 @@ class MeshVisualizer(Visualizer):
         ):
             canvas = self._draw_mesh(
                 canvas,
-                _numpy(pred.get(key))[0],
+                _float32(pred.get(key))[0],
                 faces,
-                _numpy(pred.focal)[0],
-                _numpy(pred.princpt)[0],
+                _float32(pred.focal)[0],
+                _float32(pred.princpt)[0],
                 track_color(0),
             )
         panel = canvas[:, : image.shape[1]]
@@ -146,7 +145,7 @@ class MeshVisualizer(Visualizer):
                 ]
                 points = pred.get(proj[0]) if proj else None
             if points is not None:
-                draw_keypoints(panel, _numpy(points)[0], color=(0, 255, 0))
+                draw_keypoints(panel, _float32(points)[0], color=(0, 255, 0))
         if self.draw_bbox:
             box = _person_box(data_sample)
             if box is not None:
@@ -168,14 +167,14 @@ class MeshVisualizer(Visualizer):
             and 'focal' in params
             and 'princpt' in params
         ):
-            vertices = _numpy(gt.get(key)).reshape(-1, 3)
+            vertices = _float32(gt.get(key)).reshape(-1, 3)
             if len(vertices) == int(faces.max()) + 1:
                 canvas = self.renderer.render(
                     canvas,
                     [vertices],
                     faces,
-                    _numpy(params.focal).reshape(1, 2),
-                    _numpy(params.princpt).reshape(1, 2),
+                    _float32(params.focal).reshape(1, 2),
+                    _float32(params.princpt).reshape(1, 2),
                     colors=[(120, 200, 255)],
                     alpha=self.alpha,
                 )

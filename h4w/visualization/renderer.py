@@ -40,6 +40,8 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
+from h4w.utils.arrays import to_numpy
+
 __all__ = ['MeshRenderer', 'PALETTE', 'track_color']
 
 ArrayLike = Union[np.ndarray, Sequence]
@@ -183,16 +185,9 @@ def _fallback_notice(reason: str) -> None:
     )
 
 
-def _as_numpy(value, dtype=np.float64) -> np.ndarray:
-    """Array, list or (any-device) tensor as a NumPy array."""
-    if hasattr(value, 'detach'):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value, dtype=dtype)
-
-
 def _per_mesh(value, count: int, name: str) -> np.ndarray:
     """A (2,) or (K, 2) / (3,) or (K, 3) argument as (K, D) float64."""
-    array = _as_numpy(value)
+    array = to_numpy(value, np.float64)
     if array.ndim == 1:
         array = np.broadcast_to(array, (count, array.shape[0]))
     if array.ndim != 2 or array.shape[0] != count:
@@ -459,20 +454,20 @@ class MeshRenderer:
         from h4w.structures.camera import to_common_camera
 
         if hasattr(vertices, 'detach') or isinstance(vertices, np.ndarray):
-            vertices = _as_numpy(vertices)
+            vertices = to_numpy(vertices, np.float64)
             vertices = [vertices] if vertices.ndim == 2 else list(vertices)
-        vertices = [_as_numpy(v).reshape(-1, 3) for v in vertices]
+        vertices = [to_numpy(v, np.float64).reshape(-1, 3) for v in vertices]
         count = len(vertices)
         if count == 0:
             return [], None, None
         if isinstance(faces, np.ndarray) or hasattr(faces, 'detach'):
-            faces_array = _as_numpy(faces, np.int64)
+            faces_array = to_numpy(faces, np.int64)
             faces = (
                 [faces_array] * count
                 if faces_array.ndim == 2
                 else list(faces_array)
             )
-        faces = [_as_numpy(f, np.int64).reshape(-1, 3) for f in faces]
+        faces = [to_numpy(f, np.int64).reshape(-1, 3) for f in faces]
         if len(faces) != count:
             raise ValueError(f'{len(faces)} face arrays for {count} meshes')
         focal = _per_mesh(focal, count, 'focal')

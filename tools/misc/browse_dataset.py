@@ -27,12 +27,12 @@ sys.path.insert(
 )
 
 import numpy as np
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
 from h4w.structures.keypoint import affine_points, flip_x
+from h4w.utils.arrays import to_numpy
 
 PREFIXES = ('smplx', 'smpl', 'mano', 'flame')
 
@@ -81,9 +81,8 @@ def parse_args(argv=None):
 
 
 def _np(value):
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value)[0]
+    """The first row of a per-instance field, as NumPy."""
+    return to_numpy(value)[0]
 
 
 def _mesh_in_crop(sample, prefix):

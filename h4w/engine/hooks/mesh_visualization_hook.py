@@ -9,6 +9,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.visualization import Visualizer
 
 from h4w.registry import HOOKS
+from h4w.utils.arrays import to_numpy
 from h4w.utils.image_io import MissingImageError, read_image
 
 __all__ = ['MeshVisualizationHook']
@@ -57,16 +58,18 @@ class MeshVisualizationHook(Hook):
         self.wait_time = wait_time
         self.out_dir = out_dir
         self._counts = dict(val=0, test=0)
+        self._face_array = None
 
     def _faces(self, runner) -> Optional[np.ndarray]:
-        model = (
-            runner.model.module
-            if is_model_wrapper(runner.model)
-            else runner.model
-        )
-        body_model = getattr(model, 'body_model', None)
-        faces = getattr(body_model, 'faces', None)
-        return None if faces is None else faces.detach().cpu().numpy()
+        """(F, 3) faces of the runner's body model (read once)."""
+        if self._face_array is None:
+            model = runner.model
+            if is_model_wrapper(model):
+                model = model.module
+            faces = getattr(getattr(model, 'body_model', None), 'faces', None)
+            if faces is not None:
+                self._face_array = to_numpy(faces)
+        return self._face_array
 
     def _draw(self, runner, mode: str, outputs: Sequence) -> None:
         if not self.enable:
