@@ -13,6 +13,7 @@ from .model_files import (
     missing_model_file,
 )
 from .param_layouts import (
+    FIT_PARAM_DIMS,
     FLAME_LAYOUT,
     MANO_LAYOUT,
     PARAM_LAYOUTS,
@@ -23,6 +24,7 @@ from .param_layouts import (
 )
 
 __all__ = [
+    'FIT_PARAM_DIMS',
     'FLAME_LAYOUT',
     'MANO_LAYOUT',
     'PARAM_LAYOUTS',

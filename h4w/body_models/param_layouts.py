@@ -13,6 +13,7 @@ from typing import Dict, Optional, Sequence, Tuple
 from .joint_sets import JOINT_SETS, JointSet
 
 __all__ = [
+    'FIT_PARAM_DIMS',
     'FLAME_LAYOUT',
     'MANO_LAYOUT',
     'PARAM_LAYOUTS',
@@ -178,3 +179,21 @@ PARAM_LAYOUTS = {
     layout.prefix: layout
     for layout in (SMPLX_LAYOUT, SMPL_LAYOUT, MANO_LAYOUT, FLAME_LAYOUT)
 }
+
+#: Size of every ``gt_params`` field of a fit, per body model (what
+#: synthetic fits and test batches hold; the order is their draw order).
+FIT_PARAM_DIMS = dict(
+    smplx=dict(
+        root_pose=3,
+        body_pose=63,
+        shape=10,
+        trans=3,
+        lhand_pose=45,
+        rhand_pose=45,
+        jaw_pose=3,
+        expr=10,
+    ),
+    smpl=dict(root_pose=3, body_pose=69, shape=10, trans=3),
+    mano=dict(root_pose=3, hand_pose=45, shape=10, trans=3),
+    flame=dict(root_pose=3, jaw_pose=3, shape=10, expr=10, trans=3),
+)

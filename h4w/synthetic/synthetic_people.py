@@ -13,28 +13,11 @@ import cv2
 import numpy as np
 import torch
 
-from h4w.body_models import PARAM_LAYOUTS
+from h4w.body_models import FIT_PARAM_DIMS, PARAM_LAYOUTS
 from h4w.registry import MODELS
 from h4w.visualization import draw_mesh
 
 __all__ = ['SyntheticPeople', 'project', 'rodrigues']
-
-#: gt_params fields of each body model (BodyModelTargetGenerator contract).
-PARAM_DIMS = dict(
-    smplx=dict(
-        root_pose=3,
-        body_pose=63,
-        shape=10,
-        trans=3,
-        lhand_pose=45,
-        rhand_pose=45,
-        jaw_pose=3,
-        expr=10,
-    ),
-    smpl=dict(root_pose=3, body_pose=69, shape=10, trans=3),
-    mano=dict(root_pose=3, hand_pose=45, shape=10, trans=3),
-    flame=dict(root_pose=3, jaw_pose=3, shape=10, expr=10, trans=3),
-)
 
 #: gt_params field -> layer argument.
 LAYER_ARGS = dict(
@@ -113,7 +96,7 @@ class SyntheticPeople:
         """Mild random pose / shape / expression, upright and facing the
         camera (root rotated by pi about x: y up -> image y down)."""
         params = {}
-        for name, dim in PARAM_DIMS[model_type].items():
+        for name, dim in FIT_PARAM_DIMS[model_type].items():
             std = 0.5 if name in ('shape', 'expr') else pose_std
             params[name] = (self.rng.standard_normal(dim) * std).astype(
                 np.float32

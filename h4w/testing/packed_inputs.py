@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
-from h4w.body_models import PARAM_LAYOUTS
+from h4w.body_models import FIT_PARAM_DIMS, PARAM_LAYOUTS
 from h4w.body_models.joint_sets import (
     FLAME_JOINTS,
     MANO_JOINTS,
@@ -26,31 +26,22 @@ MODEL_LAYOUTS = dict(
     smplx=dict(
         num_joints=SMPLX_JOINTS.num_joints,
         boxes=True,
-        params=dict(
-            root_pose=3,
-            body_pose=63,
-            shape=10,
-            trans=3,
-            lhand_pose=45,
-            rhand_pose=45,
-            jaw_pose=3,
-            expr=10,
-        ),
+        params=FIT_PARAM_DIMS['smplx'],
     ),
     smpl=dict(
         num_joints=SMPL_JOINTS.num_joints,
         boxes=False,
-        params=dict(root_pose=3, body_pose=69, shape=10, trans=3),
+        params=FIT_PARAM_DIMS['smpl'],
     ),
     mano=dict(
         num_joints=MANO_JOINTS.num_joints,
         boxes=False,
-        params=dict(root_pose=3, hand_pose=45, shape=10, trans=3),
+        params=FIT_PARAM_DIMS['mano'],
     ),
     flame=dict(
         num_joints=FLAME_JOINTS.num_joints,
         boxes=False,
-        params=dict(root_pose=3, jaw_pose=3, shape=10, expr=10, trans=3),
+        params=FIT_PARAM_DIMS['flame'],
     ),
 )
 
