@@ -5,12 +5,16 @@
 #
 # The reference resets the stage-3 snapshot to epoch 0 (tool/reset_epoch)
 # and trains from there; here `load_from` loads the stage-3 weights only
-# (no optimizer state, epoch 0). Set it to your stage-3 checkpoint. (With
-# the README's `--continue` the reference would train epochs 1-69 with
-# milestones at 40 and 60; this config trains epochs 0-69.)
+# (no optimizer state, epoch 0): it names the last checkpoint of
+# configs/hand4whole/stage3_h36m_mpii_coco.py. For an upstream stage-3
+# snapshot, or to keep a weights-only copy, run
+#   python tools/model_converters/reset_checkpoint.py SNAPSHOT OUT.pth
+# and pass `--cfg-options load_from=OUT.pth`. (With the README's
+# `--continue` the reference would train epochs 1-69 with milestones at 40
+# and 60; this config trains epochs 0-69.)
 _base_ = ['./hand4whole_res50.py', '../_base_/datasets/agora.py']
 
-load_from = 'work_dirs/stage3_merge_hand/epoch_6.pth'
+load_from = 'work_dirs/stage3_h36m_mpii_coco/epoch_6.pth'
 
 model = dict(
     # AGORA alone: the projected joints only train the camera (§2.14).

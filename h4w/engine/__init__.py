@@ -3,13 +3,14 @@ from .checkpoint import (
     load_checkpoint_file,
     trusted_checkpoints,
 )
-from .hooks import MeshVisualizationHook
+from .hooks import MeshVisualizationHook, ValidateBeforeTrainHook
 from .runner import H4WRunner
 
 __all__ = [
     'H4WRunner',
     'MeshVisualizationHook',
     'UntrustedCheckpointError',
+    'ValidateBeforeTrainHook',
     'load_checkpoint_file',
     'trusted_checkpoints',
 ]
