@@ -13,7 +13,12 @@ from h4w.body_models.joint_sets import (
     SMPLX_OUTPUT_JOINT_NAMES,
 )
 from h4w.registry import DATASETS
-from h4w.structures.bbox import process_bbox, sanitize_bbox, xywh_to_xyxy
+from h4w.structures.bbox import (
+    bbox_from_points,
+    process_bbox,
+    sanitize_bbox,
+    xywh_to_xyxy,
+)
 from h4w.structures.keypoint import affine_points
 
 from .base import (
@@ -29,6 +34,7 @@ __all__ = [
     'AGORA_SMPLX_JOINT_NAMES',
     'AGORA_SMPL_JOINT_NAMES',
     'AGORA_SMPLX_PART_INDICES',
+    'agora_boxes',
     'agora_flip_pairs',
     'crop_file_stem',
     'invert_affine',
@@ -72,6 +78,33 @@ def _part_indices() -> Dict[str, Tuple[int, ...]]:
 
 #: Part -> rows of :data:`AGORA_SMPLX_JOINT_NAMES` (hand and face boxes).
 AGORA_SMPLX_PART_INDICES = _part_indices()
+
+
+def agora_boxes(
+    joints_2d: np.ndarray, parts: bool = True
+) -> Dict[str, np.ndarray]:
+    """The boxes of one AGORA annotation, as ``tool/AGORA`` computes them
+    (spec §8): the tight box of the projected joints enlarged x1.2 about
+    its centre (:func:`~h4w.structures.bbox.bbox_from_points`).
+
+    Args:
+        joints_2d (np.ndarray): (127, 2) projected SMPL-X joints
+            (:data:`AGORA_SMPLX_JOINT_NAMES`; SMPL: (45, 2)), pixels.
+        parts (bool): Also the hand and face boxes (SMPL-X only), from
+            the rows of :data:`AGORA_SMPLX_PART_INDICES`.
+
+    Returns:
+        dict: ``bbox`` and, with ``parts``, ``lhand_bbox``,
+        ``rhand_bbox``, ``face_bbox``: (4,) float32 xywh.
+    """
+    joints_2d = np.asarray(joints_2d)
+    ones = np.ones(len(joints_2d))
+    boxes = dict(bbox=bbox_from_points(joints_2d, ones))
+    if parts:
+        for part, idx in AGORA_SMPLX_PART_INDICES.items():
+            idx = list(idx)
+            boxes[f'{part}_bbox'] = bbox_from_points(joints_2d[idx], ones[idx])
+    return boxes
 
 
 def agora_flip_pairs(names: Sequence[str]) -> Tuple[Tuple[int, int], ...]:

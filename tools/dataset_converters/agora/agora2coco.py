@@ -73,12 +73,11 @@ import torch
 from h4w.datasets.datasets.agora_dataset import (
     AGORA_SMPL_JOINT_NAMES,
     AGORA_SMPLX_JOINT_NAMES,
-    AGORA_SMPLX_PART_INDICES,
+    agora_boxes,
 )
 from h4w.evaluation.functional import rigid_transform
 from h4w.models import body_models  # noqa: F401 (registers the layers)
 from h4w.registry import MODELS
-from h4w.structures.bbox import bbox_from_points
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from agora_common import (  # noqa: E402 (this folder is on sys.path now)
@@ -605,13 +604,8 @@ class Converter:
                 ('ethnicity', 'ethnicity'),
             ):
                 ann[key] = _plain(table[column][row][person])
-            ones = np.ones(len(joints_2d))
-            ann['bbox'] = bbox_from_points(joints_2d, ones).tolist()
-            if self.model == 'smplx':
-                for part, idx in AGORA_SMPLX_PART_INDICES.items():
-                    ann[f'{part}_bbox'] = bbox_from_points(
-                        joints_2d[list(idx)], ones[list(idx)]
-                    ).tolist()
+            boxes = agora_boxes(joints_2d, parts=self.model == 'smplx')
+            ann.update({key: box.tolist() for key, box in boxes.items()})
             annotations.append(ann)
             self.ann_id += 1
         self._write_json(
