@@ -303,25 +303,31 @@ def check_shapes(state_dict: StateDict, shapes: Dict[str, torch.Size]) -> None:
         shapes (dict): Expected key -> shape.
 
     Raises:
-        ConversionError: Naming every missing, unexpected or mis-shaped
-            key.
+        ConversionError: Naming the missing, unexpected and mis-shaped
+            keys (the first :data:`MAX_LISTED` of each kind).
     """
-    problems = []
-    for key in sorted(set(shapes) - set(state_dict)):
-        problems.append(f'missing {key}')
-    for key, value in state_dict.items():
-        if key not in shapes:
-            problems.append(f'unexpected {key}')
-        elif tuple(value.shape) != tuple(shapes[key]):
-            problems.append(
-                f'shape of {key}: file {tuple(value.shape)}, '
-                f'model {tuple(shapes[key])}'
-            )
-    if problems:
+    missing = [
+        f'missing {key}' for key in sorted(set(shapes) - set(state_dict))
+    ]
+    unexpected = [
+        f'unexpected {key}' for key in state_dict if key not in shapes
+    ]
+    misshaped = [
+        f'shape of {key}: file {tuple(value.shape)}, '
+        f'model {tuple(shapes[key])}'
+        for key, value in state_dict.items()
+        if key in shapes and tuple(value.shape) != tuple(shapes[key])
+    ]
+    kinds = [kind for kind in (missing, unexpected, misshaped) if kind]
+    if kinds:
         raise ConversionError(
-            f'{len(problems)} problem(s): '
-            + '; '.join(problems[:MAX_LISTED])
-            + (' ...' if len(problems) > MAX_LISTED else '')
+            f'{sum(map(len, kinds))} problem(s) ({len(missing)} missing, '
+            f'{len(unexpected)} unexpected, {len(misshaped)} mis-shaped): '
+            + '; '.join(
+                '; '.join(kind[:MAX_LISTED])
+                + (' ...' if len(kind) > MAX_LISTED else '')
+                for kind in kinds
+            )
         )
 
 
