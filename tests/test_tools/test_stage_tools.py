@@ -16,6 +16,7 @@ from h4w.engine.checkpoint_conversion import (
     DEFAULT_CONFIGS,
     KEY_MAPS,
     expected_shapes,
+    save_checkpoint_atomic,
 )
 
 from tests.conftest import PYTHON, REPO_ROOT, load_tool, run_tool
@@ -407,3 +408,13 @@ def test_reset_misfits_are_refused(files, tmp_path, capsys):
     )
     assert rc == 1 and 'unexpected position_head.conv.0.weight' in err
     assert not dst.exists()
+
+
+def test_atomic_writer_leaves_nothing_on_failure(tmp_path):
+    dst = tmp_path / 'out' / 'o.pth'
+    with pytest.raises(Exception):
+        save_checkpoint_atomic(dict(bad=lambda: None), str(dst))
+    assert not list((tmp_path / 'out').iterdir())
+    save_checkpoint_atomic(dict(state_dict={'w': torch.ones(2)}), str(dst))
+    assert torch.equal(read(dst)['state_dict']['w'], torch.ones(2))
+    assert [p.name for p in (tmp_path / 'out').iterdir()] == ['o.pth']
