@@ -25,6 +25,9 @@ pixels, scaled to the image by the dataset)::
     smplx_params_cam/<folder>/<stem>/0.json   camera-frame fit
     cam_params/<folder>/<stem>.json           {focal, princpt}
     images_<W>x<H>/<folder>/<stem>_<W>x<H>.png
+    person_boxes_{train,validation}.json  COCO detections in image
+        pixels ({file_name, image_id, bbox xywh, score, category_id}),
+        for tools/demo.py --bbox-json
     synthetic_dataset.json, README.txt
 
 with ``<folder>`` ``train_0`` or ``validation``. The boxes are those of
@@ -227,6 +230,7 @@ class _SplitWriter:
         self.renderer = renderer
         self.images: List[dict] = []
         self.annotations: List[dict] = []
+        self.person_boxes: List[dict] = []
 
     def write(
         self,
@@ -297,14 +301,28 @@ class _SplitWriter:
             age='31-50',
             ethnicity='synthetic',
         )
-        ann.update({k: v.tolist() for k, v in agora_boxes(joints_2d).items()})
+        boxes = agora_boxes(joints_2d)
+        ann.update({k: v.tolist() for k, v in boxes.items()})
         self.annotations.append(ann)
+        self.person_boxes.append(
+            dict(
+                file_name=osp.basename(img_rel),
+                image_id=index,
+                bbox=(boxes['bbox'] * cam['scale']).tolist(),
+                score=1.0,
+                category_id=1,
+            )
+        )
 
     def close(self) -> None:
         """Write the split's annotation file."""
         _write_json(
             osp.join(self.out_dir, f'AGORA_{self.split}_SMPLX.json'),
             dict(images=self.images, annotations=self.annotations),
+        )
+        _write_json(
+            osp.join(self.out_dir, f'person_boxes_{self.split}.json'),
+            self.person_boxes,
         )
 
 

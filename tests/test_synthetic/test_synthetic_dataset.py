@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+from h4w.apis.person_boxes import BoxJson
 from h4w.datasets.datasets.agora_dataset import (
     AGORA_SMPLX_PART_INDICES,
 )
@@ -135,6 +136,21 @@ def test_boxes_hold_the_projected_joints(scenes):
             )
 
 
+def test_person_boxes_for_the_demo(scenes, data_root):
+    """person_boxes_<split>.json: the annotation's body box in image
+    pixels, found by BoxJson by file name."""
+    scale = SHAPE[1] / 3840
+    for split in COUNTS:
+        boxes = BoxJson(osp.join(data_root, f'person_boxes_{split}.json'))
+        for scene in (s for s in scenes if s['split'] == split):
+            x, y, w, h = np.asarray(scene['ann']['bbox']) * scale
+            name = f'{scene["ann"]["smplx_param_path"].split("/")[2]}'
+            found = boxes.lookup(f'{name}_{SHAPE[1]}x{SHAPE[0]}.png')
+            np.testing.assert_allclose(
+                found, [[x, y, x + w, y + h]], rtol=1e-5, atol=1e-3
+            )
+
+
 def test_gt_mesh_is_what_is_rendered(scenes, data_root, train_cfg, tmp_path):
     train = build_dataset(
         train_cfg, data_root, str(tmp_path), resolution=SHAPE
@@ -224,8 +240,8 @@ def test_cli(human_model_root, tmp_path):
         ]
     )
     assert '3/3' in proc.stdout  # the progress bar
-    assert f"agora_data_root = '{out_dir}'" in proc.stdout
-    assert 'agora_resolution = (72, 128)' in proc.stdout
+    assert f"synthetic_data_root = '{out_dir}'" in proc.stdout
+    assert 'synthetic_resolution = (72, 128)' in proc.stdout
     assert osp.isfile(
         osp.join(
             out_dir,

@@ -3,7 +3,7 @@
 The synthetic SMPL-X humanoid in random poses, shapes, expressions and
 places over procedural backgrounds, one person per image, with exact
 fits, cameras and boxes, read by AGORADataset (configs/_base_/datasets/
-agora.py) at the image resolution. For smoke runs only: the images do not
+synthetic.py) at the image resolution. For smoke runs only: the images do not
 look like photos.
 
 Example:
@@ -107,9 +107,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         f'wrote {args.num_train} training and {args.num_val} validation '
         f'images ({width}x{height}) to {args.out_dir} in {seconds:.1f} s '
         f'({total / seconds:.1f} images/s)\n'
-        'use them with configs/_base_/datasets/agora.py:\n'
-        f"    agora_data_root = '{args.out_dir}'\n"
-        f'    agora_resolution = ({height}, {width})'
+        'train on them with configs/hand4whole/quickstart_synthetic.py '
+        '(configs/_base_/datasets/synthetic.py), setting\n'
+        f"    synthetic_data_root = '{args.out_dir}'\n"
+        f'    synthetic_resolution = ({height}, {width})\n'
+        'or --cfg-options train_dataloader.dataset.data_root=... '
+        'val_dataloader.dataset.data_root=...'
     )
     return 0
 
