@@ -49,7 +49,13 @@ val_evaluator = [
     dict(
         _base_.synthetic_mesh_metric,
         body_model=dict(type='SMPLXModel', model_path=_base_.human_model_path),
-    )
+    ),
+    # the mesh errors are root-aligned; this one sees the camera too
+    dict(
+        type='ProjectedJointMetric',
+        heatmap_size=codec['heatmap_size'],
+        prefix='Synthetic',
+    ),
 ]
 test_evaluator = val_evaluator
 
