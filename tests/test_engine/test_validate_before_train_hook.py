@@ -23,6 +23,8 @@ def run(work_dir, human_model_root, max_epochs, resume=False):
     cfg.train_dataloader.dataset.num_samples = 32
     cfg.custom_hooks = [dict(type='ValidateBeforeTrainHook')]
     cfg.resume = resume
+    # mmengine keeps one visualizer per name and process: a fresh one
+    cfg.visualizer.name = f'{work_dir}_{max_epochs}'
     cfg.default_hooks.checkpoint.save_best = 'smoke/MPJPE'
     cfg.default_hooks.checkpoint.rule = 'less'
     H4WRunner.from_cfg(cfg).train()
