@@ -15,6 +15,26 @@ import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    # pytest -n 2: the workers share the cores, one thread each (and in
+    # the tools they run), instead of oversubscribing them
+    os.environ['OMP_NUM_THREADS'] = '1'
+    import torch
+
+    torch.set_num_threads(1)
+
+
+#: The longest tests (training runs), started first so that the two
+#: workers of ``pytest -n 2`` finish together.
+SLOW_FIRST = (
+    'tests/test_tools/test_quickstart.py',
+    'tests/test_tools/test_train_recipes.py',
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
 
 @pytest.fixture(scope='session')
 def human_model_root(tmp_path_factory) -> str:

@@ -32,14 +32,14 @@ START=$(date +%s)
 
 step() { echo; echo "[h4w] $1 ($(($(date +%s) - START)) s)"; }
 
-OPTIONS=(
-    "model.body_model.model_path=$HUMAN_MODELS"
-    "val_evaluator.0.body_model.model_path=$HUMAN_MODELS"
-    "train_dataloader.dataset.data_root=$DATA_DIR"
-    "val_dataloader.dataset.data_root=$DATA_DIR"
-    "train_dataloader.dataset.resolution=(${IMG_SIZE#*x},${IMG_SIZE%x*})"
-    "val_dataloader.dataset.resolution=(${IMG_SIZE#*x},${IMG_SIZE%x*})"
-)
+OPTIONS=("model.body_model.model_path=$HUMAN_MODELS")
+for SPLIT in train val test; do
+    OPTIONS+=("${SPLIT}_dataloader.dataset.data_root=$DATA_DIR"
+        "${SPLIT}_dataloader.dataset.resolution=(${IMG_SIZE#*x},${IMG_SIZE%x*})")
+done
+for SPLIT in val test; do
+    OPTIONS+=("${SPLIT}_evaluator.0.body_model.model_path=$HUMAN_MODELS")
+done
 # shellcheck disable=SC2206  # word splitting intended
 OPTIONS+=(${CFG_OPTIONS:-})
 if [ -n "${EPOCHS:-}" ]; then
