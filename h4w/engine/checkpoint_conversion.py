@@ -11,9 +11,11 @@ names already. Every input goes through the trust policy
 every output is written atomically (:func:`save_checkpoint_atomic`).
 """
 
+import argparse
 import os
 import os.path as osp
 import tempfile
+import time
 from collections import OrderedDict
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -363,6 +365,51 @@ def save_checkpoint_atomic(checkpoint: Dict[str, Any], filename: str) -> None:
         raise
 
 
+def save_weights(
+    state_dict: Dict[str, torch.Tensor],
+    filename: str,
+    converted_by: str,
+    **meta: Any,
+) -> None:
+    """Write a weights-only h4w checkpoint ``{'meta', 'state_dict'}``
+    atomically (:func:`save_checkpoint_atomic`).
+
+    Args:
+        state_dict (dict): h4w-named weights.
+        filename (str): The destination.
+        converted_by (str): The tool that wrote it (recorded in meta).
+        **meta: More meta entries (sources, epochs, ...).
+    """
+    save_checkpoint_atomic(
+        dict(
+            meta=dict(
+                meta,
+                converted_by=converted_by,
+                time=time.strftime('%Y-%m-%d %H:%M:%S'),
+            ),
+            state_dict=state_dict,
+        ),
+        filename,
+    )
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``--model`` / ``--config`` options of the converters that read
+    one network: which upstream key map, and which config's shapes."""
+    parser.add_argument(
+        '--model',
+        choices=sorted(KEY_MAPS),
+        default='hand4whole',
+        help='which network the file holds (default: hand4whole)',
+    )
+    parser.add_argument(
+        '--config',
+        default=None,
+        help='h4w config whose model defines the expected shapes '
+        '(default: the base config of --model)',
+    )
+
+
 __all__ = [
     'DEFAULT_CONFIGS',
     'KEY_MAPS',
@@ -379,4 +426,6 @@ __all__ = [
     'map_key',
     'rename_prefixes',
     'save_checkpoint_atomic',
+    'save_weights',
+    'add_model_arguments',
 ]

@@ -7,6 +7,8 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from h4w.engine.checkpoint_conversion import KEY_MAPS
+
 from tests.conftest import REPO_ROOT, load_tool
 
 CONFIGS = dict(
@@ -47,7 +49,7 @@ def converted_checkpoint(
     model = build_model(model_name, human_model_root)
     upstream = {}
     for key, value in model.state_dict().items():
-        for up_prefix, h4w_prefix in converter.KEY_MAPS[model_name]:
+        for up_prefix, h4w_prefix in KEY_MAPS[model_name]:
             if key.startswith(h4w_prefix):
                 upstream[up_prefix + key[len(h4w_prefix) :]] = value
                 break

@@ -12,7 +12,6 @@ and any shape that differs from the h4w model stops the conversion.
 import argparse
 import os.path as osp
 import sys
-import time
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
@@ -23,13 +22,13 @@ from h4w.engine.checkpoint import (  # noqa: E402
 )
 from h4w.engine.checkpoint_conversion import (  # noqa: E402
     DEFAULT_CONFIGS,
-    KEY_MAPS,
     ConversionError,
+    add_model_arguments,
     check_shapes,
     convert_state_dict,
     expected_shapes,
     extract_state_dict,
-    save_checkpoint_atomic,
+    save_weights,
 )
 
 
@@ -45,18 +44,7 @@ def parse_args(argv=None):
     )
     parser.add_argument('src', help='released checkpoint (.pth.tar)')
     parser.add_argument('dst', help='output mmengine checkpoint (.pth)')
-    parser.add_argument(
-        '--model',
-        choices=sorted(KEY_MAPS),
-        default='hand4whole',
-        help='which network the file holds (default: hand4whole)',
-    )
-    parser.add_argument(
-        '--config',
-        default=None,
-        help='h4w config whose model defines the expected shapes '
-        '(default: the base config of --model)',
-    )
+    add_model_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -83,16 +71,13 @@ def main(argv=None) -> int:
     ) as err:
         print(f'error: {args.src}: {err}', file=sys.stderr)
         return 1
-    checkpoint = dict(
-        meta=dict(
-            source=osp.abspath(args.src),
-            model=args.model,
-            converted_by='hand4whole_release_to_h4w.py',
-            time=time.strftime('%Y-%m-%d %H:%M:%S'),
-        ),
-        state_dict=converted,
+    save_weights(
+        converted,
+        args.dst,
+        'hand4whole_release_to_h4w.py',
+        source=osp.abspath(args.src),
+        model=args.model,
     )
-    save_checkpoint_atomic(checkpoint, args.dst)
     print(f'wrote {args.dst}: {len(converted)} tensors')
     return 0
 

@@ -28,7 +28,6 @@ Inputs are loaded weights-only; nothing is written when they do not fit.
 import argparse
 import os.path as osp
 import sys
-import time
 from collections import OrderedDict
 from typing import Dict, List, NamedTuple, Sequence, Tuple
 
@@ -46,7 +45,7 @@ from h4w.engine.checkpoint_conversion import (  # noqa: E402
     expected_shapes,
     list_keys,
     load_weights,
-    save_checkpoint_atomic,
+    save_weights,
 )
 
 WHOLEBODY_MODEL = 'hand4whole'
@@ -210,21 +209,16 @@ def main(argv=None) -> int:
         f'hand head tensors ({", ".join(h + "*" for h in HAND_HEADS)}; '
         'stage 3 re-initialises them)'
     )
-    save_checkpoint_atomic(
-        dict(
-            meta=dict(
-                epoch=0,
-                iter=0,
-                wholebody_source=osp.abspath(args.wholebody),
-                wholebody_epoch=body.epoch,
-                hand_source=osp.abspath(args.hand),
-                hand_epoch=hand.epoch,
-                converted_by='merge_hand_into_wholebody.py',
-                time=time.strftime('%Y-%m-%d %H:%M:%S'),
-            ),
-            state_dict=merged,
-        ),
+    save_weights(
+        merged,
         args.dst,
+        'merge_hand_into_wholebody.py',
+        epoch=0,
+        iter=0,
+        wholebody_source=osp.abspath(args.wholebody),
+        wholebody_epoch=body.epoch,
+        hand_source=osp.abspath(args.hand),
+        hand_epoch=hand.epoch,
     )
     print(f'wrote {args.dst}: {len(merged)} tensors')
     return 0

@@ -32,7 +32,6 @@ input does not fit.
 import argparse
 import os.path as osp
 import sys
-import time
 from collections import OrderedDict
 from typing import Dict, NamedTuple
 
@@ -52,7 +51,7 @@ from h4w.engine.checkpoint_conversion import (  # noqa: E402
     expected_shapes,
     extract_state_dict,
     list_keys,
-    save_checkpoint_atomic,
+    save_weights,
 )
 
 TARGETS = ('backbone', 'hand_backbone', 'face_backbone')
@@ -218,17 +217,12 @@ def main(argv=None) -> int:
     ) as err:
         print(f'error: {current}: {err}', file=sys.stderr)
         return 1
-    save_checkpoint_atomic(
-        dict(
-            meta=dict(
-                source=osp.abspath(args.src),
-                target=args.target,
-                converted_by='pose_resnet_to_backbone.py',
-                time=time.strftime('%Y-%m-%d %H:%M:%S'),
-            ),
-            state_dict=state_dict,
-        ),
+    save_weights(
+        state_dict,
         args.dst,
+        'pose_resnet_to_backbone.py',
+        source=osp.abspath(args.src),
+        target=args.target,
     )
     print(f'wrote {args.dst}: {len(state_dict)} tensors under {args.target}.')
     print(

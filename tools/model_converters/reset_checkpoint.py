@@ -20,7 +20,6 @@ nothing is written when it does not fit.
 import argparse
 import os.path as osp
 import sys
-import time
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
@@ -28,12 +27,12 @@ sys.path.insert(0, REPO_ROOT)
 from h4w.engine.checkpoint import UntrustedCheckpointError  # noqa: E402
 from h4w.engine.checkpoint_conversion import (  # noqa: E402
     DEFAULT_CONFIGS,
-    KEY_MAPS,
     ConversionError,
+    add_model_arguments,
     check_shapes,
     expected_shapes,
     load_weights,
-    save_checkpoint_atomic,
+    save_weights,
 )
 
 
@@ -49,18 +48,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument('src', help='h4w checkpoint or upstream .pth.tar')
     parser.add_argument('dst', help='output h4w checkpoint (.pth)')
-    parser.add_argument(
-        '--model',
-        choices=sorted(KEY_MAPS),
-        default='hand4whole',
-        help='which network the file holds (default: hand4whole)',
-    )
-    parser.add_argument(
-        '--config',
-        default=None,
-        help='h4w config whose model defines the expected shapes '
-        '(default: the base config of --model)',
-    )
+    add_model_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -88,20 +76,15 @@ def main(argv=None) -> int:
     ) as err:
         print(f'error: {current}: {err}', file=sys.stderr)
         return 1
-    save_checkpoint_atomic(
-        dict(
-            meta=dict(
-                epoch=0,
-                iter=0,
-                source=osp.abspath(args.src),
-                source_epoch=weights.epoch,
-                model=args.model,
-                converted_by='reset_checkpoint.py',
-                time=time.strftime('%Y-%m-%d %H:%M:%S'),
-            ),
-            state_dict=weights.state_dict,
-        ),
+    save_weights(
+        weights.state_dict,
         args.dst,
+        'reset_checkpoint.py',
+        epoch=0,
+        iter=0,
+        source=osp.abspath(args.src),
+        source_epoch=weights.epoch,
+        model=args.model,
     )
     print(
         f'wrote {args.dst}: {len(weights.state_dict)} tensors, epoch 0, '
