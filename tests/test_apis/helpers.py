@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from h4w.engine.checkpoint_conversion import KEY_MAPS
+from h4w.apis.checkpoint_conversion import KEY_MAPS
 
 from tests.conftest import REPO_ROOT, load_tool
 

@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from h4w.engine.checkpoint_conversion import (
+from h4w.apis.checkpoint_conversion import (
     DEFAULT_CONFIGS,
     KEY_MAPS,
     expected_shapes,

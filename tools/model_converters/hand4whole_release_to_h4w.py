@@ -4,7 +4,7 @@ The reference saves ``{'epoch', 'network', 'optimizer'}`` in a
 ``.pth.tar`` file, the network trained under ``DataParallel`` (every key
 starts with ``module.``). h4w keeps the reference's sub-module names below
 the top level, so the conversion is a prefix table
-(``h4w.engine.checkpoint_conversion.KEY_MAPS``). The input is
+(``h4w.apis.checkpoint_conversion.KEY_MAPS``). The input is
 loaded with ``torch.load(weights_only=True)``; any key without a mapping
 and any shape that differs from the h4w model stops the conversion.
 """
@@ -16,11 +16,7 @@ import sys
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from h4w.engine.checkpoint import (  # noqa: E402
-    UntrustedCheckpointError,
-    load_checkpoint_file,
-)
-from h4w.engine.checkpoint_conversion import (  # noqa: E402
+from h4w.apis.checkpoint_conversion import (  # noqa: E402
     DEFAULT_CONFIGS,
     ConversionError,
     add_model_arguments,
@@ -29,6 +25,10 @@ from h4w.engine.checkpoint_conversion import (  # noqa: E402
     expected_shapes,
     extract_state_dict,
     save_weights,
+)
+from h4w.engine.checkpoint import (  # noqa: E402
+    UntrustedCheckpointError,
+    load_checkpoint_file,
 )
 
 

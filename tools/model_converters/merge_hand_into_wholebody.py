@@ -36,8 +36,7 @@ import torch
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from h4w.engine.checkpoint import UntrustedCheckpointError  # noqa: E402
-from h4w.engine.checkpoint_conversion import (  # noqa: E402
+from h4w.apis.checkpoint_conversion import (  # noqa: E402
     DEFAULT_CONFIGS,
     ConversionError,
     LoadedWeights,
@@ -47,6 +46,7 @@ from h4w.engine.checkpoint_conversion import (  # noqa: E402
     load_weights,
     save_weights,
 )
+from h4w.engine.checkpoint import UntrustedCheckpointError  # noqa: E402
 
 WHOLEBODY_MODEL = 'hand4whole'
 HAND_MODEL = 'pose2pose_hand'

@@ -40,11 +40,7 @@ import torch
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from h4w.engine.checkpoint import (  # noqa: E402
-    UntrustedCheckpointError,
-    load_checkpoint_file,
-)
-from h4w.engine.checkpoint_conversion import (  # noqa: E402
+from h4w.apis.checkpoint_conversion import (  # noqa: E402
     DEFAULT_CONFIGS,
     ConversionError,
     check_shapes,
@@ -52,6 +48,10 @@ from h4w.engine.checkpoint_conversion import (  # noqa: E402
     extract_state_dict,
     list_keys,
     save_weights,
+)
+from h4w.engine.checkpoint import (  # noqa: E402
+    UntrustedCheckpointError,
+    load_checkpoint_file,
 )
 
 TARGETS = ('backbone', 'hand_backbone', 'face_backbone')

@@ -24,8 +24,7 @@ import sys
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from h4w.engine.checkpoint import UntrustedCheckpointError  # noqa: E402
-from h4w.engine.checkpoint_conversion import (  # noqa: E402
+from h4w.apis.checkpoint_conversion import (  # noqa: E402
     DEFAULT_CONFIGS,
     ConversionError,
     add_model_arguments,
@@ -34,6 +33,7 @@ from h4w.engine.checkpoint_conversion import (  # noqa: E402
     load_weights,
     save_weights,
 )
+from h4w.engine.checkpoint import UntrustedCheckpointError  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 
-from .checkpoint import load_checkpoint_file
+from h4w.engine.checkpoint import load_checkpoint_file
 
 #: Upstream prefix -> h4w prefix, per model (spec §2.17, §2.18, App. A).
 KEY_MAPS = {
