@@ -133,3 +133,27 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=300):
 
 
 PYTHON = sys.executable
+
+
+def tensorboard_tags(log_dir: str) -> dict:
+    """What the TensorBoard event files under ``log_dir`` hold:
+    ``{'scalars': {tag: count}, 'images': {tag: count}}``."""
+    import glob
+
+    from tensorboard.backend.event_processing.event_accumulator import (
+        EventAccumulator,
+    )
+
+    tags = dict(scalars={}, images={})
+    for event_file in glob.glob(
+        osp.join(log_dir, '**', 'events.out.tfevents.*'), recursive=True
+    ):
+        events = EventAccumulator(event_file, size_guidance={'images': 0})
+        events.Reload()
+        for kind, read in (
+            ('scalars', events.Scalars),
+            ('images', events.Images),
+        ):
+            for tag in events.Tags()[kind]:
+                tags[kind][tag] = tags[kind].get(tag, 0) + len(read(tag))
+    return tags

@@ -1,7 +1,6 @@
 """ValidateBeforeTrainHook: the untrained model is validated at epoch 0,
 a resumed run is not validated again."""
 
-import json
 import os.path as osp
 
 from mmengine.config import Config
@@ -9,7 +8,7 @@ from mmengine.registry import init_default_scope
 
 from h4w.engine import H4WRunner
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_tool
 
 CONFIG = osp.join(REPO_ROOT, 'configs/quickstart/pose_lifter_smoke.py')
 
@@ -32,13 +31,10 @@ def run(work_dir, human_model_root, max_epochs, resume=False):
 
 def val_epochs(work_dir):
     """Epochs of the validation records, in order, over every run."""
-    epochs = []
-    for path in sorted(work_dir.rglob('scalars.json')):
-        for line in open(path):
-            record = json.loads(line)
-            if 'smoke/MPJPE' in record:
-                epochs.append(record['step'])
-    return epochs
+    _, records = load_tool('analysis_tools/summarize_run.py').read_records(
+        str(work_dir)
+    )
+    return [r['step'] for r in records if 'smoke/MPJPE' in r]
 
 
 def test_validates_before_training_and_not_after_resume(

@@ -3,8 +3,6 @@ learns (val MPVPE and the image-space error fall well below the untrained
 model's), and the main-job script runs end to end (training with 2 CPU
 ranks) and leaves losses, lr, metrics and images in TensorBoard."""
 
-import glob
-import json
 import os.path as osp
 from typing import Dict, Tuple
 
@@ -20,11 +18,12 @@ from h4w.synthetic import make_synthetic_dataset
 from h4w.utils import to_numpy
 from h4w.utils.config_utils import build_runner
 
-from tests.conftest import REPO_ROOT, run_tool
+from tests.conftest import REPO_ROOT, load_tool, run_tool, tensorboard_tags
 from tests.test_tools.test_train_test import free_port
 
 CONFIG = osp.join(REPO_ROOT, 'configs/hand4whole/quickstart_synthetic.py')
 METRIC = 'Synthetic/MPVPE_all'
+SUMMARY = load_tool('analysis_tools/summarize_run.py')
 #: (H, W) of the images (the quick start's).
 SHAPE = (288, 512)
 #: The learning test: training images, validation images and epochs
@@ -52,13 +51,8 @@ def quickstart_options(data_root: str, human_model_root: str) -> dict:
 
 def val_records(work_dir: str):
     """Validation records of the run in ``work_dir``, in order."""
-    records = []
-    for path in sorted(
-        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
-    ):
-        with open(path) as f:
-            records += [r for r in map(json.loads, f) if METRIC in r]
-    return records
+    _, records = SUMMARY.read_records(work_dir)
+    return [r for r in records if METRIC in r]
 
 
 def box_error(model, dataloader, boxes_file: str) -> float:
@@ -153,24 +147,6 @@ def test_hand4whole_learns(synthetic_data, human_model_root, tmp_path):
         )
     for key, ratio in LEARN_RATIOS.items():
         assert after[key] < ratio * before[key], key
-
-
-def tensorboard_tags(work_dir: str) -> Dict[str, set]:
-    """Scalar and image tags of the TensorBoard event files."""
-    from tensorboard.backend.event_processing.event_accumulator import (
-        EventAccumulator,
-    )
-
-    tags = dict(scalars=set(), images=set())
-    for path in glob.glob(
-        osp.join(work_dir, '**', 'events.out.tfevents.*'), recursive=True
-    ):
-        events = EventAccumulator(path, size_guidance={'images': 0})
-        events.Reload()
-        found = events.Tags()
-        tags['scalars'].update(found['scalars'])
-        tags['images'].update(found['images'])
-    return tags
 
 
 def test_main_job(human_model_root, tmp_path):

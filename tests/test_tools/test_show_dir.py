@@ -7,31 +7,19 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from tests.conftest import PYTHON, REPO_ROOT, load_tool, run_tool
+from tests.conftest import (
+    PYTHON,
+    REPO_ROOT,
+    load_tool,
+    run_tool,
+    tensorboard_tags,
+)
 from tests.fixtures.datasets.ehf import make_ehf
 
 MESH_CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', 'hand4whole', '*.py'))
     + glob.glob(osp.join(REPO_ROOT, 'configs', 'pose2pose', '*.py'))
 )
-
-
-def tensorboard_images(log_dir: str) -> dict:
-    """Image tags -> number of images in the event files under
-    ``log_dir``."""
-    from tensorboard.backend.event_processing.event_accumulator import (
-        EventAccumulator,
-    )
-
-    counts = {}
-    for event_file in glob.glob(
-        osp.join(log_dir, '**', 'events.out.tfevents.*'), recursive=True
-    ):
-        acc = EventAccumulator(event_file, size_guidance={'images': 0})
-        acc.Reload()
-        for tag in acc.Tags()['images']:
-            counts[tag] = counts.get(tag, 0) + len(acc.Images(tag))
-    return counts
 
 
 def test_test_tool_show_dir_writes_overlays_and_tensorboard_images(
@@ -68,7 +56,7 @@ def test_test_tool_show_dir_writes_overlays_and_tensorboard_images(
     image = read_image(glob.glob(osp.join(root, 'data', '*_img.jpg'))[0])
     # ground truth and prediction side by side
     assert drawing.shape == (image.shape[0], 2 * image.shape[1], 3)
-    counts = tensorboard_images(str(work_dir))
+    counts = tensorboard_tags(str(work_dir))['images']
     assert sum(counts.values()) == 2, counts
 
 
