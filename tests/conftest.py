@@ -1,8 +1,7 @@
-"""Shared fixtures and helpers (``load_tool``, ``run_tool``).
-
-The synthetic human-model tree (~1.5 GB) is written once per test session.
-Set ``H4W_TEST_HUMAN_MODELS=/path/to/human_model_files`` to reuse a tree
-written by ``tools/misc/make_synthetic_human_models.py``.
+"""Helpers of the core tests (``load_tool``, ``run_tool``,
+``tensorboard_tags``) and their converted-checkpoint fixture. The fixtures
+that the plugin tests share (``human_model_root``, ``repo_root``,
+``shared_data``) live in the repository-root ``conftest.py``.
 """
 
 import importlib.util
@@ -15,43 +14,6 @@ import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
-if os.environ.get('PYTEST_XDIST_WORKER'):
-    # pytest -n 2: the workers share the cores, one thread each (and in
-    # the tools they run), instead of oversubscribing them
-    os.environ['OMP_NUM_THREADS'] = '1'
-    import torch
-
-    torch.set_num_threads(1)
-
-
-#: The longest tests (training runs), started first so that the two
-#: workers of ``pytest -n 2`` finish together.
-SLOW_FIRST = (
-    'tests/test_tools/test_quickstart.py',
-    'tests/test_tools/test_train_recipes.py',
-)
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
-
-
-@pytest.fixture(scope='session')
-def human_model_root(tmp_path_factory) -> str:
-    """Root of a complete synthetic ``human_model_files`` tree."""
-    existing = os.environ.get('H4W_TEST_HUMAN_MODELS')
-    if existing:
-        return existing
-    from h4w.synthetic import make_synthetic_human_models
-
-    root = tmp_path_factory.mktemp('human_model_files')
-    return str(make_synthetic_human_models(root))
-
-
-@pytest.fixture(scope='session')
-def repo_root() -> str:
-    return REPO_ROOT
-
 
 @pytest.fixture(scope='session')
 def hand4whole_checkpoint(tmp_path_factory, human_model_root) -> str:
@@ -61,22 +23,6 @@ def hand4whole_checkpoint(tmp_path_factory, human_model_root) -> str:
 
     out_dir = tmp_path_factory.mktemp('hand4whole_checkpoint')
     return converted_checkpoint(str(out_dir), human_model_root)
-
-
-#: The reference photo, mesh and render (``../shared/data`` next to the
-#: checkout, or ``H4W_SHARED_DATA``); tests that need them skip without.
-SHARED_DATA = os.environ.get(
-    'H4W_SHARED_DATA', osp.join(osp.dirname(REPO_ROOT), 'shared', 'data')
-)
-
-
-@pytest.fixture(scope='session')
-def shared_data() -> str:
-    """Folder with ``input.png``, ``output.obj`` and
-    ``reference_render.png``; skips the test when it is absent."""
-    if not osp.isfile(osp.join(SHARED_DATA, 'output.obj')):
-        pytest.skip(f'reference data not found in {SHARED_DATA}')
-    return SHARED_DATA
 
 
 def load_tool(path: str) -> types.ModuleType:

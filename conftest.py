@@ -1,0 +1,71 @@
+"""Fixtures shared by the core tests (``tests/``) and the tests of the
+plugins (``projects/*/tests/``): the synthetic human-model tree, the
+repository root and the reference photo. Pytest loads this file for every
+test under the repository root.
+
+The synthetic human-model tree (~1.5 GB) is written once per test session
+(per worker with ``pytest -n``). Set
+``H4W_TEST_HUMAN_MODELS=/path/to/human_model_files`` to reuse a tree
+written by ``tools/misc/make_synthetic_human_models.py``.
+"""
+
+import os
+import os.path as osp
+
+import pytest
+
+REPO_ROOT = osp.dirname(osp.abspath(__file__))
+
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    # pytest -n 2: the workers share the cores, one thread each (and in
+    # the tools they run), instead of oversubscribing them
+    os.environ['OMP_NUM_THREADS'] = '1'
+    import torch
+
+    torch.set_num_threads(1)
+
+
+#: The longest tests (training runs), started first so that the two
+#: workers of ``pytest -n 2`` finish together.
+SLOW_FIRST = (
+    'tests/test_tools/test_quickstart.py',
+    'tests/test_tools/test_train_recipes.py',
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
+
+@pytest.fixture(scope='session')
+def human_model_root(tmp_path_factory) -> str:
+    """Root of a complete synthetic ``human_model_files`` tree."""
+    existing = os.environ.get('H4W_TEST_HUMAN_MODELS')
+    if existing:
+        return existing
+    from h4w.synthetic import make_synthetic_human_models
+
+    root = tmp_path_factory.mktemp('human_model_files')
+    return str(make_synthetic_human_models(root))
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> str:
+    """The repository root (run the tools from there)."""
+    return REPO_ROOT
+
+
+#: The reference photo, mesh and render (``../shared/data`` next to the
+#: checkout, or ``H4W_SHARED_DATA``); tests that need them skip without.
+SHARED_DATA = os.environ.get(
+    'H4W_SHARED_DATA', osp.join(osp.dirname(REPO_ROOT), 'shared', 'data')
+)
+
+
+@pytest.fixture(scope='session')
+def shared_data() -> str:
+    """Folder with ``input.png``, ``output.obj`` and
+    ``reference_render.png``; skips the test when it is absent."""
+    if not osp.isfile(osp.join(SHARED_DATA, 'output.obj')):
+        pytest.skip(f'reference data not found in {SHARED_DATA}')
+    return SHARED_DATA
