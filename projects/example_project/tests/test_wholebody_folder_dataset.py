@@ -242,8 +242,9 @@ def test_missing_groups_and_unused_fit_parts(example_data_root, tmp_path):
     def edit(anns):
         full = anns[0]
         del full['keypoints'], full['lefthand_box']
-        full['righthand_kpts'][2] = 0  # unlabelled ...
-        full['righthand_kpts'][0] = float('nan')  # ... NaN is fine
+        full['righthand_kpts'][2] = 0  # wrist unlabelled
+        full['righthand_kpts'][3] = float('nan')  # R_Thumb_1: NaN is
+        full['righthand_kpts'][5] = 0  # ... fine when unlabelled
         full['smplx_param'].pop('lhand_pose')  # left hand: no fit
         full['smplx_param']['face_valid'] = False
         full['smplx_param']['jaw_pose'][0] = float('nan')  # unused
@@ -254,8 +255,10 @@ def test_missing_groups_and_unused_fit_parts(example_data_root, tmp_path):
     valid = info['keypoints_valid'][:, 0]
     assert valid[:17].sum() == 0 and valid[NAMES.index('Pelvis')] == 0
     assert valid[NAMES.index('R_Wrist_Hand')] == 0  # no body wrist either
-    assert info['keypoints'][NAMES.index('R_Wrist_Hand'), 0] == 0
-    assert valid[NAMES.index('R_Thumb_1')] == 1
+    assert valid[NAMES.index('R_Thumb_1')] == 0
+    assert valid[NAMES.index('R_Thumb_2')] == 1
+    thumb = info['keypoints'][NAMES.index('R_Thumb_1')]
+    assert np.isfinite(info['keypoints']).all() and not thumb.any()
     assert info['lhand_bbox'] is None and info['face_bbox'] is None
     params = info['gt_params']
     assert not params['lhand_valid'] and not params['face_valid']
