@@ -25,6 +25,8 @@ __all__ = [
     'KEYPOINT_GROUPS',
     'PART_BOXES',
     'FIT_PARTS',
+    'smplx_gt_params',
+    'wholebody_keypoints',
 ]
 
 _NAMES = WHOLEBODY_METAINFO['joint_names']
@@ -63,6 +65,19 @@ _FILLS = (
 )
 
 
+#: How the fields of ``smplx_param`` are laid out (error messages).
+_FIT_LAYOUTS = dict(
+    root_pose='axis-angle',
+    body_pose='21 x 3 axis-angle',
+    lhand_pose='15 x 3 axis-angle',
+    rhand_pose='15 x 3 axis-angle',
+    jaw_pose='axis-angle',
+    shape='betas',
+    expr='expression coefficients',
+    trans='x, y, z metres',
+)
+
+
 class _FieldError(Exception):
     """A malformed field of one annotation (the loader adds the file and
     the annotation id)."""
@@ -89,9 +104,10 @@ def _numbers(value: Any, field: str, count: int, layout: str) -> np.ndarray:
 
 
 def _finite(array: np.ndarray, field: str, what: str = 'value') -> None:
+    """_FieldError naming the first non-finite entry of ``array``."""
     if not np.isfinite(array).all():
         index = int(np.flatnonzero(~np.isfinite(array))[0])
-        raise _FieldError(field, f'has a non-finite {what} (entry {index})')
+        raise _FieldError(field, f'has a non-finite {what} at entry {index}')
 
 
 def _flag(ann: dict, field: str, default: bool) -> bool:
@@ -114,7 +130,11 @@ def _keypoint_group(ann: dict, field: str, count: int) -> np.ndarray:
         return np.zeros((count, 3), dtype=np.float32)
     kpts = _numbers(value, field, 3 * count, f'{count} x [x, y, v]')
     kpts = kpts.reshape(count, 3)
-    _finite(kpts[:, 2], field, 'visibility')
+    if not np.isfinite(kpts[:, 2]).all():
+        bad = np.flatnonzero(~np.isfinite(kpts[:, 2]))[0]
+        raise _FieldError(
+            field, f'has a non-finite visibility at keypoint {bad}'
+        )
     valid = kpts[:, 2] > 0
     if not np.isfinite(kpts[valid, :2]).all():
         bad = np.flatnonzero(valid & ~np.isfinite(kpts[:, :2]).all(1))[0]
@@ -199,7 +219,7 @@ def smplx_gt_params(ann: dict) -> dict:
             continue
         if param.get(name) is None:
             raise _FieldError(field, 'is missing')
-        value = _numbers(param[name], field, dim, 'axis-angle / values')
+        value = _numbers(param[name], field, dim, _FIT_LAYOUTS.get(name, ''))
         _finite(value, field)
         params[name] = value.astype(np.float32)
     params.update({f'{p}_valid': used[p] for p in parts})
@@ -370,6 +390,8 @@ class WholeBodyFolderDataset(BaseMeshDataset):
 
     def _top_list(self, db: dict, key: str) -> list:
         value = db.get(key)
+        if value is None:
+            raise AnnotationError(f'{self.ann_file}: field {key!r} is missing')
         if not isinstance(value, list):
             raise AnnotationError(
                 f'{self.ann_file}: field {key!r} must be a list '
