@@ -38,8 +38,6 @@ class FittedWholeBodyMeshMetric(WholeBodyMeshMetric):
             ``parts``, ``alignments``, ``gt_key``, ``prefix`` ...).
     """
 
-    default_prefix: Optional[str] = 'WholeBody'
-
     def has_gt_mesh(self, data_sample: dict) -> bool:
         """Whether a data-sample dict holds a (non-zero) GT mesh."""
         gt = data_sample.get('gt_instances') or {}
