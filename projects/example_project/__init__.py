@@ -1,0 +1,1 @@
+"""Example plugin: a custom whole-body dataset, its metric and a head."""

@@ -1,0 +1,3 @@
+from .fitted_whole_body_mesh_metric import FittedWholeBodyMeshMetric
+
+__all__ = ['FittedWholeBodyMeshMetric']
