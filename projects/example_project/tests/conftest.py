@@ -1,19 +1,10 @@
 """Fixtures of the example-project tests: the example dataset, written
-once per session from synthetic people."""
-
-import os
+once per session from synthetic people (``human_model_root`` comes
+from the repository-root ``conftest.py``)."""
 
 import pytest
 
 from projects.example_project.example_data import write_example_dataset
-
-
-# TEMPORARY: the repository-root conftest.py provides `human_model_root`
-# once it is merged; remove this fallback fixture then.
-@pytest.fixture(scope='session')
-def human_model_root() -> str:
-    """Synthetic ``human_model_files`` (``H4W_TEST_HUMAN_MODELS``)."""
-    return os.environ['H4W_TEST_HUMAN_MODELS']
 
 
 @pytest.fixture(scope='session')
