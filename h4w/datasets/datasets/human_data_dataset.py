@@ -75,7 +75,9 @@ class _HumanDataFile:
     def error(
         self, key: str, message: str, row: Optional[int] = None
     ) -> AnnotationError:
-        where = f'{self.path}: {key!r}'
+        # plain keys quoted ('bbox_xywh'), dict entries as written
+        # (smplx['body_pose'])
+        where = f'{self.path}: {key if "[" in key else repr(key)}'
         if row is not None:
             where += f' row {row}'
         return AnnotationError(f'{where}: {message}')
@@ -816,9 +818,8 @@ class HumanDataDataset(BaseMeshDataset):
             )
         genders = []
         for row, item in enumerate(value):
-            if isinstance(item, bytes):
-                item = item.decode()
-            gender = GENDER_NAMES.get(str(item).strip().lower())
+            item = item.decode() if isinstance(item, bytes) else str(item)
+            gender = GENDER_NAMES.get(item.strip().lower())
             if gender is None:
                 raise source.error(
                     "meta['gender']",
