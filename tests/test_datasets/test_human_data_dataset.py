@@ -572,6 +572,21 @@ def test_row_and_meta_options(hd_root, train_cfg, tmp_path):
     assert all(i['ori_shape'] == (480, 640) for i in infos)
     assert all('gender' not in i['gt_params'] for i in infos)
 
+    # no mask: every joint with confidence > 0 is valid; the convention
+    # comes from the array's shape
+    def unmasked(content):
+        del content['keypoints2d_mask']
+
+    name = write_edited(
+        hd_root, tmp_path, unmasked, 'human_data', 'no_mask.npz'
+    )
+    dataset = build_file(train_cfg, hd_root, tmp_path, name)
+    names = dataset.metainfo['joint_names']
+    assert len(names) == 190
+    valid = dataset.get_data_info(1)['keypoints_valid'][:, 0]
+    assert valid[names.index('L_Heel')] == 1  # masked in the fixture
+    assert valid.sum() == 144 + 1  # row 1: all in the image, + headtop
+
 
 def test_cache_is_used(hd_root, train_cfg, tmp_path, monkeypatch):
     init_default_scope('h4w')

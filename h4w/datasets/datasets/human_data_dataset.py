@@ -72,6 +72,12 @@ class _HumanDataFile:
             ) from err
         self.keys = set(self.npz.files)
 
+    def __enter__(self) -> '_HumanDataFile':
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.npz.close()
+
     def error(
         self, key: str, message: str, row: Optional[int] = None
     ) -> AnnotationError:
@@ -101,7 +107,7 @@ class _HumanDataFile:
             )
         return bool(value.reshape(-1)[0])
 
-    def dict(self, key: str) -> Optional[dict]:
+    def mapping(self, key: str) -> Optional[dict]:
         """A dict stored as a 0-d object array (None when absent)."""
         if key not in self.keys:
             return None
@@ -478,13 +484,13 @@ class HumanDataDataset(BaseMeshDataset):
         count (``'smplx'`` when it has none or does not exist yet)."""
         if not osp.isfile(path):
             return 'smplx'  # load_data_list names the missing file
-        source = _HumanDataFile(path)
-        key = self._keypoint_key(
-            source, self.keypoints2d_key, KEYPOINTS2D_KEYS
-        )
-        if key is None:
-            return 'smplx'
-        count = source.joint_count(key, source.flag(COMPRESSED_KEY))
+        with _HumanDataFile(path) as source:
+            key = self._keypoint_key(
+                source, self.keypoints2d_key, KEYPOINTS2D_KEYS
+            )
+            if key is None:
+                return 'smplx'
+            count = source.joint_count(key, source.flag(COMPRESSED_KEY))
         for name, names in KEYPOINT_CONVENTIONS.items():
             if len(names) == count:
                 return name
@@ -497,10 +503,17 @@ class HumanDataDataset(BaseMeshDataset):
 
     # ------------------------------------------------------------ parsing
     def load_annotations(self) -> List[dict]:
-        source = _HumanDataFile(self.ann_file)
-        image_path = np.asarray(source.get('image_path')).reshape(-1)
+        with _HumanDataFile(self.ann_file) as source:
+            return self._parse_file(source)
+
+    def _parse_file(self, source: _HumanDataFile) -> List[dict]:
+        """The data infos of an opened file (class docstring)."""
+        image_path = [
+            item.decode() if isinstance(item, bytes) else str(item)
+            for item in np.asarray(source.get('image_path')).reshape(-1)
+        ]
         num = len(image_path)
-        meta = source.dict('meta') or {}
+        meta = source.mapping('meta') or {}
         heights, widths = self._image_shapes(source, meta, num)
         bbox, bbox_used = self._boxes(source, 'bbox_xywh', num)
         fits = self._fits(source, meta, num)
@@ -528,8 +541,8 @@ class HumanDataDataset(BaseMeshDataset):
                 skipped += 1
                 continue
             info = dict(
-                img_path=osp.join(img_dir, str(image_path[row])),
-                img_id=str(image_path[row]),
+                img_path=osp.join(img_dir, image_path[row]),
+                img_id=image_path[row],
                 ann_id=row,
                 ori_shape=(int(heights[row]), int(widths[row])),
                 bbox=box,
@@ -715,7 +728,7 @@ class HumanDataDataset(BaseMeshDataset):
         self, source: _HumanDataFile, meta: dict, num: int
     ) -> List[Optional[dict]]:
         """``gt_params`` of every row (None: no fit)."""
-        smplx = source.dict('smplx')
+        smplx = source.mapping('smplx')
         if not smplx:
             return [None] * num
         fields = {}
