@@ -30,6 +30,7 @@ DATASET_BASE_MODELS = {
     'agora.py': 'hand4whole/hand4whole_res50.py',
     'ehf.py': 'hand4whole/hand4whole_res50.py',
     'h36m.py': 'hand4whole/hand4whole_res50.py',
+    'human_data.py': 'hand4whole/hand4whole_res50.py',
     'h36m_mpii_coco.py': 'hand4whole/hand4whole_res50.py',
     'h36m_mpii_coco_smpl.py': 'pose2pose/pose2pose_body_res50.py',
     'pw3d.py': 'pose2pose/pose2pose_body_res50.py',

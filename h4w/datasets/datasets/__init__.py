@@ -10,6 +10,7 @@ from .ehf_dataset import EHFDataset
 from .ffhq_dataset import FFHQDataset
 from .freihand_dataset import FreiHANDDataset
 from .human36m_dataset import Human36MDataset
+from .human_data_dataset import HumanDataDataset
 from .interhand26m_dataset import InterHand26MDataset
 from .mpi_inf_3dhp_dataset import MPIINF3DHPDataset
 from .mpii_dataset import MPIIDataset
@@ -27,3 +28,4 @@ __all__ += ['EHFDataset', 'PW3DDataset']
 __all__ += ['AGORADataset']
 __all__ += ['MSCOCODataset']
 __all__ += ['FreiHANDDataset', 'InterHand26MDataset', 'FFHQDataset']
+__all__ += ['HumanDataDataset']
