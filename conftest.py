@@ -30,6 +30,9 @@ if os.environ.get('PYTEST_XDIST_WORKER'):
 SLOW_FIRST = (
     'tests/test_tools/test_quickstart.py',
     'tests/test_tools/test_train_recipes.py',
+    'projects/example_project/tests/test_example_configs.py',
+    'tests/test_tools/test_human_data_recipe.py',
+    'tests/test_projects/test_plugin_guide.py',
 )
 
 

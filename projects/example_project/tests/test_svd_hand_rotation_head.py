@@ -19,11 +19,9 @@ from projects.example_project.models import (
     svd_orthogonalize,
 )
 
-CONFIG = osp.join(
-    osp.dirname(osp.dirname(__file__)),
-    'configs',
-    'hand4whole-svd-hand_res50_folder.py',
-)
+CONFIGS = osp.join(osp.dirname(osp.dirname(__file__)), 'configs')
+SVD_HAND = osp.join(CONFIGS, 'hand4whole-svd-hand_res50_folder.py')
+PLAIN = osp.join(CONFIGS, 'hand4whole_res50_folder.py')
 
 
 def random_rotations(n, generator):
@@ -93,12 +91,11 @@ def test_head_shapes_and_identity_start():
     assert torch.allclose(pose, torch.zeros_like(pose), atol=1e-6)
 
 
-@pytest.fixture(scope='module')
-def model(human_model_root):
-    """Hand4Whole of the example config, with ResNet-18 trunks (same
-    graph, fewer channels) to keep the step fast."""
+def light_model(config, human_model_root):
+    """Hand4Whole of an example config, with ResNet-18 trunks (same graph,
+    fewer channels) to keep the tests fast."""
     init_default_scope('h4w')
-    cfg = Config.fromfile(CONFIG).model
+    cfg = Config.fromfile(config).model
     cfg.body_model.model_path = human_model_root
     cfg.backbone.depth = cfg.hand_backbone.depth = 18
     for head in (
@@ -112,6 +109,11 @@ def model(human_model_root):
     cfg.body_rotation_head.hand_channels = 512
     torch.manual_seed(0)
     return MODELS.build(cfg)
+
+
+@pytest.fixture(scope='module')
+def model(human_model_root):
+    return light_model(SVD_HAND, human_model_root)
 
 
 def test_swaps_into_hand4whole(model):
@@ -134,4 +136,23 @@ def test_swaps_into_hand4whole(model):
             1,
             45,
         )
+    )
+
+
+def test_trained_hand4whole_loads_but_the_new_layer(model, human_model_root):
+    """``load_from`` a Hand4Whole of the plain config: every weight loads
+    but the new head's last layer (the 6D layer is left over)."""
+    plain = light_model(PLAIN, human_model_root).state_dict()
+    result = model.load_state_dict(plain, strict=False)
+    assert set(result.missing_keys) == {
+        'hand_rotation_head.rotmat_out.0.weight',
+        'hand_rotation_head.rotmat_out.0.bias',
+    }
+    assert set(result.unexpected_keys) == {
+        'hand_rotation_head.hand_pose_out.0.weight',
+        'hand_rotation_head.hand_pose_out.0.bias',
+    }
+    assert torch.equal(
+        model.hand_rotation_head.hand_conv[0].weight,
+        plain['hand_rotation_head.hand_conv.0.weight'],
     )
