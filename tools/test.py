@@ -23,6 +23,7 @@ from h4w.utils.config_utils import (
     build_runner,
     parse_runtime_args,
 )
+from h4w.utils.dist_utils import close_dist
 
 
 def parse_args(argv=None):
@@ -76,6 +77,7 @@ def main(argv=None):
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = build_runner(cfg)
     runner.test()
+    close_dist()  # every rank ends here, then the group goes
 
 
 if __name__ == '__main__':

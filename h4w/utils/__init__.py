@@ -1,5 +1,5 @@
 from .arrays import to_numpy
-from .dist_utils import init_cpu_dist
+from .dist_utils import close_dist, init_cpu_dist
 from .mesh_io import read_obj, write_obj
 
-__all__ = ['init_cpu_dist', 'read_obj', 'to_numpy', 'write_obj']
+__all__ = ['close_dist', 'init_cpu_dist', 'read_obj', 'to_numpy', 'write_obj']

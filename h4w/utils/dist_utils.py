@@ -58,4 +58,19 @@ def init_cpu_dist(launcher: str, backend: str = 'gloo', **kwargs) -> None:
     torch_dist.init_process_group(backend=backend, **kwargs)
 
 
-__all__ = ['init_cpu_dist']
+def close_dist() -> None:
+    """Wait for every rank, then destroy the default process group (no-op
+    outside a distributed run).
+
+    The tools call it when a run ends. A rank that exits with the group
+    alive leaves its destruction to interpreter exit, where gloo's threads
+    can be torn down while another rank still talks to them: the process
+    then aborts ("terminate called without an active exception") after a
+    run that succeeded.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
+
+
+__all__ = ['init_cpu_dist', 'close_dist']

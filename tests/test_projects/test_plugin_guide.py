@@ -30,6 +30,7 @@ TINY = (
     'val_dataloader.persistent_workers=False',
     'train_cfg.max_epochs=1',
     'default_hooks.logger.interval=1',
+    'custom_hooks=[]',  # no validation before training
 )
 
 

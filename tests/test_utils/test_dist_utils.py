@@ -56,3 +56,18 @@ def test_single_process_gloo_group(clean_env):
         assert torch_dist.get_world_size() == 1
     finally:
         torch_dist.destroy_process_group()
+
+
+def test_close_dist_destroys_the_group(clean_env):
+    dist_utils.close_dist()  # not distributed: nothing to do
+    clean_env.setenv('RANK', '0')
+    clean_env.setenv('WORLD_SIZE', '1')
+    clean_env.setenv('MASTER_ADDR', '127.0.0.1')
+    clean_env.setenv('MASTER_PORT', '29532')
+    dist_utils.init_cpu_dist('pytorch')
+    try:
+        dist_utils.close_dist()
+        assert not torch_dist.is_initialized()
+    finally:
+        if torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
