@@ -10,12 +10,11 @@ with Gram-Schmidt. It is the example head of the example project: see
 """
 
 import torch
-from mmengine.model import BaseModule
 from torch import Tensor
 
+from h4w.models.heads import HandRotationHead
 from h4w.models.utils import (
     init_head_weights,
-    make_conv_layers,
     make_linear_layers,
     rotmat_to_axis_angle,
     sample_joint_features,
@@ -89,13 +88,16 @@ def svd_orthogonalize(mat: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class SVDHandRotationHead(BaseModule):
+class SVDHandRotationHead(HandRotationHead):
     """15 finger rotations of a (right-looking) hand, regressed as 3x3
     matrices and projected onto SO(3) with :func:`svd_orthogonalize`.
 
-    The features are those of ``HandRotationHead``: the hand feature map
-    reduced by a 1x1 convolution, sampled at the predicted hand joints
-    and concatenated with their coordinates.
+    The features are those of :class:`HandRotationHead` (its 1x1
+    convolution ``hand_conv``, sampled at the predicted hand joints and
+    concatenated with their coordinates); only the last layer changes:
+    ``rotmat_out`` (9 values per rotation) replaces ``hand_pose_out``
+    (6 values), so a trained Hand4Whole loads into this head but for
+    that layer.
 
     Args:
         in_channels (int): Hand feature channels (2048 for ResNet-50).
@@ -117,16 +119,15 @@ class SVDHandRotationHead(BaseModule):
         num_rotations: int = 15,
         init_cfg=None,
     ) -> None:
-        super().__init__(init_cfg)
-        self.num_rotations = num_rotations
-        self.hand_conv = make_conv_layers(
-            [in_channels, feat_channels], kernel=1, stride=1, padding=0
+        super().__init__(
+            in_channels, num_joints, feat_channels, num_rotations, init_cfg
         )
+        del self.hand_pose_out
         self.rotmat_out = make_linear_layers(
             [num_joints * (feat_channels + 3), num_rotations * 9],
             relu_final=False,
         )
-        self.apply(init_head_weights)
+        self.rotmat_out.apply(init_head_weights)
         # start at the identity (a flat hand) rather than at the
         # rotation nearest to a random matrix
         with torch.no_grad():
