@@ -197,8 +197,23 @@ class BodyModelMetric(PerSampleMetric):
         return instance_array(data_sample, 'pred_instances', self.pred_key)
 
     def gt_array(self, data_sample: dict) -> np.ndarray:
-        """``gt_instances[gt_key]`` of a sample, e.g. (V, 3)."""
-        return instance_array(data_sample, 'gt_instances', self.gt_key)
+        """``gt_instances[gt_key]`` of a sample, e.g. (V, 3).
+
+        An all-zero ground truth is what the target generator gives a
+        person without a fit (``param_valid=False``); scoring against it
+        would be a silent wrong number, so it is a ValueError naming the
+        image.
+        """
+        gt = instance_array(data_sample, 'gt_instances', self.gt_key)
+        if not np.any(gt):
+            img = meta_value(data_sample, 'img_path', '<unknown image>')
+            raise ValueError(
+                f'{type(self).__name__}: the ground truth {self.gt_key} of '
+                f'a sample of {img} is all zeros: the person has no fit '
+                '(param_valid=False). Leave such persons out of the test '
+                'set, or use a metric that skips them.'
+            )
+        return gt
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """Mean errors in mm, ordered as ``metric_names``, logged under

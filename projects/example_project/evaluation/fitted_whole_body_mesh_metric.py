@@ -23,9 +23,9 @@ class FittedWholeBodyMeshMetric(WholeBodyMeshMetric):
     a person without a fit (``gt_params=dict(param_valid=False)``, or no
     ``gt_params`` next to samples that have one) gets an all-zero
     (10475, 3) mesh, and a batch without any fit gets no mesh at all. The
-    core metric would score the first against the zero mesh (the
-    Procrustes errors of a zero target are meaningless) and raise a
-    KeyError on the second.
+    core metric refuses both (a ValueError for the zero mesh, a KeyError
+    for the missing one): it evaluates test sets where every person has a
+    ground truth.
 
     A sample has a GT mesh when ``gt_instances[gt_key]`` is present and
     not all zero. Per sample, :meth:`process` stores the errors of

@@ -244,3 +244,15 @@ def test_missing_prediction_key(agora_metric, smplx):
                 )
             ],
         )
+
+
+def test_person_without_fit_is_refused(agora_metric, smplx):
+    """A zero GT mesh (no fit) is an error naming the image, not a 0 mm
+    score."""
+    sample = make_sample(
+        gt=dict(smplx_mesh_cam=np.zeros_like(smplx['meshes'][0])),
+        pred=dict(smplx_mesh_cam=f32(smplx['meshes'][0])),
+        img_path='images/person_without_fit.jpg',
+    )
+    with pytest.raises(ValueError, match='person_without_fit.jpg.*no fit'):
+        agora_metric.process({}, [sample])
