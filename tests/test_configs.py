@@ -72,3 +72,20 @@ def test_benchmark_and_recipe_configs_exist():
         'configs/hand4whole/stage1_h36m_mpii_coco.py',
     ):
         assert path in names
+
+
+def test_humandata_mix_keeps_the_stage1_sets():
+    init_default_scope('h4w')
+    stage1 = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/hand4whole/stage1_h36m_mpii_coco.py')
+    )
+    mixed = Config.fromfile(
+        osp.join(
+            REPO_ROOT, 'configs/hand4whole/stage1_h36m_mpii_coco_humandata.py'
+        )
+    )
+    base, mix = stage1.train_dataloader.dataset, mixed.train_dataloader.dataset
+    assert mix.datasets_3d == base.datasets_3d
+    assert mix.datasets_2d[:-1] == base.datasets_2d
+    assert mix.datasets_2d[-1].type == 'HumanDataDataset'
+    assert mix.datasets_2d[-1].pipeline == base.datasets_2d[0].pipeline

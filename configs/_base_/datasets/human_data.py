@@ -12,18 +12,10 @@
 #              body_model=dict(type='SMPLXModel',
 #                              model_path=_base_.human_model_path))]
 #
-# To mix a HumanData set into the stage-1 recipe, append its dataset to
-# the 2D group (2D keypoints) or the 3D group (`use_keypoints3d=True`, or
-# camera-frame fits with `keypoints_from_fit=True`) of its
-# `MixedTrainDataset`, in a leaf that inherits the recipe alone (this file
-# and `./h36m_mpii_coco.py` both define the dataloaders, so they cannot be
-# bases of one config):
-#     _base_ = ['./stage1_h36m_mpii_coco.py']
-#     train_dataloader = dict(dataset=dict(datasets_2d=[
-#         *_base_.train_dataloader.dataset.datasets_2d,
-#         dict(type='HumanDataDataset', data_root='data/humandata',
-#              ann_file='ubody_train.npz',
-#              pipeline=_base_.wholebody_train_pipeline)]))
+# To mix a HumanData set into a recipe, append its dataset to the 2D or 3D
+# group of the recipe's MixedTrainDataset in a leaf that inherits the recipe
+# alone (this file and `./h36m_mpii_coco.py` both define the dataloaders):
+# configs/hand4whole/stage1_h36m_mpii_coco_humandata.py.
 _base_ = ['./common.py']
 
 human_data_data_root = 'data/humandata'
