@@ -31,6 +31,7 @@ TINY = (
     'train_cfg.max_epochs=1',
     'default_hooks.logger.interval=1',
     'custom_hooks=[]',  # no validation before training
+    'default_hooks.checkpoint.save_optimizer=False',
 )
 
 

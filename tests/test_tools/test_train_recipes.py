@@ -37,7 +37,8 @@ EHF_KEYS = (
     'EHF/PA-MPJPE_hands',
 )
 TRAIN = 'train_dataloader.dataset'
-#: One iteration of two samples, no workers, a log line per iteration.
+#: One iteration of two samples, no workers, a log line per iteration,
+#: weights-only checkpoints.
 TINY = (
     'train_dataloader.batch_size=2',
     'train_dataloader.num_workers=0',
@@ -46,6 +47,9 @@ TINY = (
     'val_dataloader.batch_size=2',
     'train_cfg.max_epochs=1',
     'default_hooks.logger.interval=1',
+    # weights only: the chain loads weights, never resumes (and the
+    # Adam state doubles what each stage writes)
+    'default_hooks.checkpoint.save_optimizer=False',
 )
 
 

@@ -23,6 +23,7 @@ TINY = (
     'val_dataloader.persistent_workers=False',
     'train_cfg.max_epochs=1',
     'default_hooks.logger.interval=1',
+    'default_hooks.checkpoint.save_optimizer=False',  # weights suffice
 )
 
 
