@@ -322,7 +322,8 @@ def test_img_to_full_trans_maps_to_4k_pixels(
             },
         )
         content = AGORAResultWriter.sample_content(sample)
-        np.testing.assert_allclose(content['joints'][0], full, atol=0.05)
+        assert content['joints'].shape == full.shape  # (J, 2)
+        np.testing.assert_allclose(content['joints'], full, atol=0.05)
         assert AGORAResultWriter.file_name(
             sample.img_name, sample.person_id
         ) == (

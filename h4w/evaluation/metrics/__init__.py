@@ -1,4 +1,8 @@
-from .agora_result_writer import AGORAResultWriter, dumps_numpy1_compatible
+from .agora_result_writer import (
+    AGORAResultWriter,
+    dumps_numpy1_compatible,
+    zip_agora_predictions,
+)
 from .freihand_dump_metric import FreiHANDDumpMetric
 from .human36m_metric import Human36MMetric
 from .projected_joint_metric import ProjectedJointMetric
@@ -13,4 +17,5 @@ __all__ = [
     'FreiHANDDumpMetric',
     'AGORAResultWriter',
     'dumps_numpy1_compatible',
+    'zip_agora_predictions',
 ]

@@ -4,8 +4,9 @@ import os
 import os.path as osp
 import pickle
 import pickletools
+import zipfile
 from collections import OrderedDict
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Optional, Tuple, Union
 
 import numpy as np
 from mmengine.logging import MMLogger
@@ -38,6 +39,9 @@ AGORA_PARAMS = OrderedDict(
 _NUMPY2_CORE = 'numpy._core'
 _NUMPY1_CORE = 'numpy.core'
 _PICKLE_PROTOCOL = 3  # GLOBAL opcodes carry the module name inline
+#: Folder of the pickles inside a submission zip (the official checker
+#: and server read ``<zip root>/predictions/*``).
+ZIP_FOLDER = 'predictions'
 
 
 def dumps_numpy1_compatible(obj: Any) -> bytes:
@@ -73,6 +77,45 @@ def dumps_numpy1_compatible(obj: Any) -> bytes:
     return bytes(out)
 
 
+def zip_agora_predictions(
+    pred_dir: str, zip_file: str, names: Optional[Iterable[str]] = None
+) -> str:
+    """Pack AGORA result pickles as the evaluation server expects them:
+    ``predictions/<img_name>_personId_<k>.pkl`` at the root of the zip.
+
+    Args:
+        pred_dir (str): Folder of the pickles.
+        zip_file (str): The zip to write (replaced when it exists; its
+            folder is created).
+        names (iterable of str, optional): File names in ``pred_dir`` to
+            pack. Defaults to every ``*_personId_*.pkl`` there (other
+            files would fail the official format check).
+
+    Returns:
+        str: ``zip_file``.
+
+    Raises:
+        FileNotFoundError: No pickle to pack (the server refuses an
+            empty ``predictions/``).
+    """
+    if names is None:
+        names = [
+            name
+            for name in os.listdir(pred_dir)
+            if '_personId_' in name and name.endswith('.pkl')
+        ]
+    names = sorted(names)
+    if not names:
+        raise FileNotFoundError(f'no *_personId_*.pkl in {pred_dir}')
+    os.makedirs(osp.dirname(osp.abspath(zip_file)), exist_ok=True)
+    tmp_file = zip_file + '.tmp'
+    with zipfile.ZipFile(tmp_file, 'w', zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            zf.write(osp.join(pred_dir, name), f'{ZIP_FOLDER}/{name}')
+    os.replace(tmp_file, zip_file)
+    return zip_file
+
+
 @METRICS.register_module()
 class AGORAResultWriter(PerSampleMetric):
     """Write one AGORA result pickle per predicted person.
@@ -84,12 +127,16 @@ class AGORAResultWriter(PerSampleMetric):
     (1, 3), 'body_pose' (1, 63), 'left_hand_pose' (1, 45),
     'right_hand_pose' (1, 45), 'reye_pose' (1, 3) zeros, 'leye_pose'
     (1, 3) zeros, 'jaw_pose' (1, 3), 'expression' (1, 10), 'betas'
-    (1, 10)}, 'joints' (1, J, 2)}``, float32 arrays; hand poses are
+    (1, 10)}, 'joints' (J, 2)}``, float32 arrays; hand poses are
     relative to the SMPL-X mean hand. ``joints`` are the projected SMPL-X
     joints ``pred_instances['smplx_joint_proj_orig']`` (J = 144 with all
     joints predicted) in the loaded image's pixels, mapped by the metainfo
     ``img_to_full_trans`` (2, 3) to 3840x2160 pixels when given. The
     pickles load under NumPy 1.x (see :func:`dumps_numpy1_compatible`).
+    This is the format that AGORA's ``check_pred_format.py`` accepts (it
+    wants 2-D ``joints``, J >= 24; the reference's (1, J, 2) fails it).
+    With ``zip_file``, the pickles written are also packed into the zip
+    the server takes (:func:`zip_agora_predictions`).
 
     Files are written in ``compute_metrics`` (rank 0, after collection);
     the returned metric dict is empty, so the writer can sit next to
@@ -97,6 +144,8 @@ class AGORAResultWriter(PerSampleMetric):
 
     Args:
         out_dir (str): Result folder (created when missing).
+        zip_file (str, optional): Also pack this run's pickles into this
+            zip, under ``predictions/``. Defaults to None (no zip).
         collect_device (str): Defaults to ``'cpu'``.
         prefix (str, optional): Defaults to ``'AGORA'``.
         collect_dir (str, optional): CPU collection folder.
@@ -104,11 +153,14 @@ class AGORAResultWriter(PerSampleMetric):
 
     default_prefix: Optional[str] = 'AGORA'
 
-    def __init__(self, out_dir: str, **kwargs) -> None:
+    def __init__(
+        self, out_dir: str, zip_file: Optional[str] = None, **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         if not out_dir or not isinstance(out_dir, str):
             raise ValueError('AGORAResultWriter needs out_dir (a folder)')
         self.out_dir = out_dir
+        self.zip_file = zip_file
 
     @staticmethod
     def file_name(img_name: str, person_id: int) -> str:
@@ -136,7 +188,8 @@ class AGORAResultWriter(PerSampleMetric):
         if trans is not None:
             trans = to_numpy(trans, np.float64).reshape(2, 3)
             joints = affine_points(joints, trans)
-        return {'params': params, 'joints': joints.astype(np.float32)[None]}
+        # (J, 2): AGORA's check_pred_format.py rejects (1, J, 2)
+        return {'params': params, 'joints': joints.astype(np.float32)}
 
     def sample_result(self, data_sample: dict) -> Tuple[str, Dict[str, Any]]:
         """File name and content of a data-sample dict with metainfo
@@ -159,8 +212,14 @@ class AGORAResultWriter(PerSampleMetric):
         for name, content in results:
             with open(osp.join(self.out_dir, name), 'wb') as f:
                 f.write(dumps_numpy1_compatible(content))
-        MMLogger.get_current_instance().info(
+        logger = MMLogger.get_current_instance()
+        logger.info(
             f'AGORA results are dumped at: {self.out_dir} '
             f'({len(results)} files)'
         )
+        if self.zip_file and results:
+            zip_agora_predictions(
+                self.out_dir, self.zip_file, [name for name, _ in results]
+            )
+            logger.info(f'AGORA submission zip: {self.zip_file}')
         return {}

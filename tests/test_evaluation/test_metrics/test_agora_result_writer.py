@@ -1,6 +1,8 @@
 import io
 import os
 import pickle
+import re
+import zipfile
 
 import numpy as np
 import pytest
@@ -8,7 +10,10 @@ from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 
 import h4w.evaluation  # noqa: F401 (registers the metrics)
-from h4w.evaluation.metrics import dumps_numpy1_compatible
+from h4w.evaluation.metrics import (
+    dumps_numpy1_compatible,
+    zip_agora_predictions,
+)
 from h4w.registry import METRICS
 
 from tests.test_evaluation.eval_reference import make_sample
@@ -35,6 +40,54 @@ PRED_KEYS = {
     'expression': 'smplx_expr',
     'betas': 'smplx_shape',
 }
+
+
+def check_agora_smplx_prediction(pred):
+    """The rules of AGORA's ``check_pred_format.py`` (``check_smplx``,
+    pixelite1201/agora_evaluation@7998611, ``--modeltype SMPLX``) for a
+    prediction with ``params``, restated: every SMPL-X parameter present
+    as an ndarray; axis-angle shapes (``pose2rot`` defaults to True,
+    ``num_betas`` to 10); optional ``gender`` / ``kid_flag`` /
+    ``num_betas`` valid; ``joints`` an ndarray, 2-D (NOT squeezed, unlike
+    the SMPL check), >= 24 rows, >= 2 columns."""
+    assert 'params' in pred
+    assert pred.get('gender', 'neutral') in ('male', 'female', 'neutral')
+    assert pred.get('kid_flag', False) in (True, False)
+    num_betas = pred.get('num_betas', 10)
+    assert num_betas in range(10, 300)
+    assert pred.get('pose2rot', True)  # h4w writes axis-angle vectors
+    shapes = dict(PARAM_SHAPES, betas=(1, num_betas))
+    for key, shape in shapes.items():
+        assert isinstance(pred['params'][key], np.ndarray), key
+        assert pred['params'][key].shape == shape, key
+    joints = pred['joints']
+    assert isinstance(joints, np.ndarray)
+    assert joints.ndim == 2, f'joints {joints.shape}: not 2-D'
+    assert joints.shape[0] >= 24 and joints.shape[1] >= 2, joints.shape
+
+
+def agora_image_of(file_name):
+    """The image a prediction file belongs to, as AGORA's evaluation
+    derives it (``load_predictions.py``): the name without its last two
+    ``_`` fields, ``.png`` appended; the ``_personId_<k>.pkl`` suffix is
+    what its match check strips."""
+    assert re.fullmatch(r'.+_personId_\d+\.pkl', file_name), file_name
+    return '_'.join(file_name.split('_')[:-2]) + '.png'
+
+
+def test_checker_rules_reject_the_reference_joints():
+    """The restated rules are not vacuous: the reference's (1, J, 2)
+    joints fail, (J, 2) with the same data passes."""
+    rng = np.random.default_rng(4)
+    pred = dict(
+        params={k: np.zeros(v, np.float32) for k, v in PARAM_SHAPES.items()},
+        joints=rng.normal(size=(1, 144, 2)).astype(np.float32),
+    )
+    with pytest.raises(AssertionError, match='not 2-D'):
+        check_agora_smplx_prediction(pred)
+    pred['joints'] = pred['joints'][0]
+    check_agora_smplx_prediction(pred)
+    assert agora_image_of('ag_val_img_1_personId_12.pkl') == 'ag_val_img_1.png'
 
 
 class NumPy1Unpickler(pickle.Unpickler):
@@ -105,8 +158,13 @@ def test_dumps_numpy1_compatible_keeps_data():
 def test_writer(tmp_path):
     init_default_scope('h4w')
     out_dir = tmp_path / 'result' / 'AGORA'  # created by the writer
+    zip_file = tmp_path / 'submission' / 'pred.zip'
     writer = METRICS.build(
-        dict(type='AGORAResultWriter', out_dir=str(out_dir))
+        dict(
+            type='AGORAResultWriter',
+            out_dir=str(out_dir),
+            zip_file=str(zip_file),
+        )
     )
     rng = np.random.default_rng(0)
     preds = [prediction(rng) for _ in range(3)]
@@ -154,12 +212,46 @@ def test_writer(tmp_path):
             else:
                 assert not params[key].any()
         joints = content['joints']
-        assert joints.shape == (1, 144, 2) and joints.dtype == np.float32
+        assert joints.shape == (144, 2) and joints.dtype == np.float32
         expected = pred['smplx_joint_proj_orig'].astype(np.float64)
         if mapped:
             homogeneous = np.concatenate([expected, np.ones((144, 1))], axis=1)
             expected = homogeneous @ trans.astype(np.float64).T
-        np.testing.assert_allclose(joints[0], expected, rtol=1e-6)
+        np.testing.assert_allclose(joints, expected, rtol=1e-6)
+        check_agora_smplx_prediction(content)
+
+    # The submission zip, read as the official checker does: extracted,
+    # then every file of <root>/predictions/ loaded (latin1) and checked.
+    extract = tmp_path / 'extract'
+    with zipfile.ZipFile(zip_file) as zf:
+        assert sorted(zf.namelist()) == [f'predictions/{n}' for n in names]
+        zf.extractall(extract)
+    files = sorted((extract / 'predictions').iterdir())
+    assert [f.name for f in files] == names
+    for path in files:
+        with open(path, 'rb') as f:
+            check_agora_smplx_prediction(pickle.load(f, encoding='latin1'))
+    assert {agora_image_of(f.name) for f in files} == {
+        'ag_val_img_00001.png',
+        'ag_val_img_00002.png',
+    }
+
+
+def test_zip_agora_predictions(tmp_path):
+    """Only the prediction pickles go into the zip (a stray file in
+    predictions/ would fail the checker); an empty folder is an error."""
+    pred_dir = tmp_path / 'AGORA'
+    pred_dir.mkdir()
+    with pytest.raises(FileNotFoundError, match='personId'):
+        zip_agora_predictions(str(pred_dir), str(tmp_path / 'a.zip'))
+    for name in ('b_personId_0.pkl', 'a_personId_1.pkl', 'notes.txt'):
+        (pred_dir / name).write_bytes(b'x')
+    out = zip_agora_predictions(str(pred_dir), str(tmp_path / 'a.zip'))
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist() == [
+            'predictions/a_personId_1.pkl',
+            'predictions/b_personId_0.pkl',
+        ]
 
 
 def test_writer_names_do_not_depend_on_existing_files(tmp_path):
@@ -175,11 +267,8 @@ def test_writer_names_do_not_depend_on_existing_files(tmp_path):
         writer.process({}, [sample])
         writer.evaluate(1)
     assert os.listdir(out_dir) == ['ag_img_personId_0.pkl']
-    assert load_numpy1(out_dir / 'ag_img_personId_0.pkl')['joints'].shape == (
-        1,
-        144,
-        2,
-    )
+    joints = load_numpy1(out_dir / 'ag_img_personId_0.pkl')['joints']
+    assert joints.shape == (144, 2)
 
 
 def test_writer_errors(tmp_path):
