@@ -331,15 +331,13 @@ def smplx_version(num_components: int) -> Tuple[str, str]:
 
     Examples:
         >>> smplx_version(400)
-        ('ok', 'SMPL-X v1.1 layout: 300 shape + 100 expression components')
+        ('ok', 'v1.1 layout: 300 shape + 100 expression components')
     """
     if num_components == 400:
-        return 'ok', (
-            'SMPL-X v1.1 layout: 300 shape + 100 expression components'
-        )
+        return 'ok', 'v1.1 layout: 300 shape + 100 expression components'
     if num_components == 20:
         return 'warning', (
-            'SMPL-X v1.0 layout: 10 shape + 10 expression components; h4w '
+            'v1.0 layout: 10 shape + 10 expression components; h4w '
             'and the converted Hand4Whole weights expect v1.1 (the layer '
             'takes expressions from components 10-19 of a v1.0 file, '
             'another expression space)'
@@ -440,7 +438,7 @@ def _model_summary(spec: FileSpec, data: Dict[str, Any]) -> Tuple[str, str]:
     text = f'{verts} vertices, {joints} joints'
     if spec.model == 'smplx':
         status, version = smplx_version(count)
-        return status, f'{version} ({text})'
+        return status, f'{version}; {text}'
     if spec.model == 'mano':
         text += f', {len(data["hands_components"])} hand PCA components'
     if count < MIN_COMPONENTS[spec.model]:
