@@ -85,7 +85,9 @@ class FileSpec(NamedTuple):
         arrays (dict): Array name -> ``(shape, kind)``; ``None`` in a shape
             is any size, kind is ``'float'`` or ``'int'``. The key ``''``
             is the file's single array (regressors, vertex ids).
-        required (bool): False for files only some configs use.
+        if_absent (str): Status of the row when the file is absent:
+            ``'missing'`` (needed: fails the check), ``'warning'`` (only
+            some configs open it) or ``'ok'`` (an alternative format).
         used_by (str): Which configs / layers open it.
         source (str): Where users obtain it.
         index_bound (int): Exclusive bound of the index arrays: the vertex
@@ -98,7 +100,7 @@ class FileSpec(NamedTuple):
     path: str
     model: str
     arrays: Dict[str, Tuple[Tuple[Optional[int], ...], str]]
-    required: bool
+    if_absent: str
     used_by: str
     source: str
     index_bound: int
@@ -176,15 +178,15 @@ def expected_files(
     specs = []
     if 'smplx' in models:
         for gender in genders:
-            for ext, required in (('npz', True), ('pkl', False)):
+            for ext, if_absent in (('npz', 'missing'), ('pkl', 'ok')):
                 specs.append(
                     FileSpec(
                         f'smplx/SMPLX_{gender.upper()}.{ext}',
                         'smplx',
                         SMPLX_ARRAYS,
-                        required,
+                        if_absent,
                         _SMPLX_USERS[gender]
-                        if required
+                        if ext == 'npz'
                         else "only SMPLXModel(ext='pkl')",
                         MODEL_SOURCES['smplx'],
                         10475,
@@ -196,7 +198,7 @@ def expected_files(
                 'smplx/MANO_SMPLX_vertex_ids.pkl',
                 'smplx',
                 dict(left_hand=((778,), _INT), right_hand=((778,), _INT)),
-                True,
+                'missing',
                 users.format('hand_vertex_ids_file'),
                 _VERTEX_IDS_SOURCE,
                 10475,
@@ -206,7 +208,7 @@ def expected_files(
                 'smplx/SMPL-X__FLAME_vertex_ids.npy',
                 'smplx',
                 {'': ((5023,), _INT)},
-                True,
+                'missing',
                 users.format('face_vertex_ids_file'),
                 _VERTEX_IDS_SOURCE,
                 10475,
@@ -216,7 +218,7 @@ def expected_files(
                 'smplx/SMPLX_to_J14.pkl',
                 'smplx',
                 {'': ((14, 10475), _FLOAT)},
-                True,
+                'missing',
                 users.format('j14_regressor_file') + ', EHF body metrics',
                 _J14_SOURCE,
                 10475,
@@ -226,7 +228,7 @@ def expected_files(
                 'smplx/J_regressor_h36m_smplx.npy',
                 'smplx',
                 {'': ((17, 10475), _FLOAT)},
-                False,
+                'warning',
                 'Human3.6M tests (configs/_base_/datasets/h36m.py)',
                 _H36M_SOURCE.format(name='J_regressor_h36m_smplx.npy'),
                 10475,
@@ -240,7 +242,7 @@ def expected_files(
                     f'smpl/SMPL_{gender.upper()}.pkl',
                     'smpl',
                     SMPL_ARRAYS,
-                    True,
+                    'missing',
                     _SMPL_USERS,
                     MODEL_SOURCES['smpl'],
                     6890,
@@ -251,7 +253,7 @@ def expected_files(
                 'smpl/J_regressor_h36m_smpl.npy',
                 'smpl',
                 {'': ((17, 6890), _FLOAT)},
-                False,
+                'warning',
                 '3DPW and Human3.6M tests of Pose2Pose body '
                 '(configs/_base_/datasets/pw3d.py, '
                 'configs/pose2pose/pose2pose_body_res50_test_h36m.py)',
@@ -267,7 +269,7 @@ def expected_files(
                     f'mano/MANO_{side}.pkl',
                     'mano',
                     MANO_ARRAYS,
-                    True,
+                    'missing',
                     'Pose2Pose hand (configs/pose2pose/'
                     'pose2pose_hand_res50.py), FreiHAND; MANOModel '
                     "(side='left' also reads MANO_RIGHT.pkl)",
@@ -283,7 +285,7 @@ def expected_files(
                 'flame/FLAME_NEUTRAL.pkl',
                 'flame',
                 FLAME_ARRAYS,
-                True,
+                'missing',
                 users,
                 MODEL_SOURCES['flame'],
                 5023,
@@ -295,7 +297,7 @@ def expected_files(
                     k: ((51,) + (3,) * (v == _FLOAT), v)
                     for k, v in landmarks.items()
                 },
-                True,
+                'missing',
                 users + ', face landmarks of FLAMEModel',
                 MODEL_SOURCES['flame'],
                 9976,
@@ -308,7 +310,7 @@ def expected_files(
                     k: ((79, 17) + (3,) * (v == _FLOAT), v)
                     for k, v in landmarks.items()
                 },
-                True,
+                'missing',
                 users + ', face contour of FLAMEModel',
                 MODEL_SOURCES['flame'],
                 9976,
@@ -461,11 +463,11 @@ def _check(root: str, spec: FileSpec) -> Tuple[CheckRow, Optional[int]]:
     """The row of one file and its ``shapedirs`` component count."""
     path = osp.join(root, spec.path)
     if not osp.isfile(path):
-        if not spec.required:
+        if spec.if_absent == 'missing':
+            detail = f'not found; needed by {spec.used_by}'
+        else:
             detail = f'not present (optional: {spec.used_by})'
-            return CheckRow(spec.path, 'warning', detail, spec.source), None
-        detail = f'not found; needed by {spec.used_by}'
-        return CheckRow(spec.path, 'missing', detail, spec.source), None
+        return CheckRow(spec.path, spec.if_absent, detail, spec.source), None
     try:
         data = _load(spec, path)
     except Exception as err:  # noqa: BLE001 (any unreadable file)
@@ -518,8 +520,9 @@ def check_file(root: str, spec: FileSpec) -> CheckRow:
         spec (FileSpec): What the file must hold.
 
     Returns:
-        CheckRow: ``missing`` (absent and required), ``warning`` (absent
-        but optional, or usable with a caveat), ``error`` (present but
+        CheckRow: ``missing`` (a needed file is absent), ``warning``
+        (usable with a caveat, or an optional file is absent; an absent
+        ``.pkl`` twin of an ``.npz`` is ``ok``), ``error`` (present but
         unreadable, or an array is absent or has the wrong shape, dtype or
         values) or ``ok``.
     """
