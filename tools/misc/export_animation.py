@@ -30,7 +30,6 @@ def parse_args(argv=None):
             "person's camera at the origin looking along -z), metres; "
             'time = frame_index / fps (fps 0 counts as 30).'
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
         'npz', help='results .npz of tools/demo.py (SMPL-X parameters)'
@@ -52,7 +51,10 @@ def parse_args(argv=None):
         help='track to export (default: the track with the most frames)',
     )
     parser.add_argument(
-        '--gender', default='neutral', choices=GENDERS, help='SMPL-X file'
+        '--gender',
+        default='neutral',
+        choices=GENDERS,
+        help='SMPL-X file (default: neutral)',
     )
     parser.add_argument(
         '--flat-hand-mean',
@@ -64,7 +66,7 @@ def parse_args(argv=None):
         '--bvh-scale',
         type=float,
         default=100.0,
-        help='BVH units per metre (100: centimetres)',
+        help='BVH units per metre (default: 100, centimetres)',
     )
     return parser.parse_args(argv)
 
@@ -78,9 +80,9 @@ def main(argv=None) -> int:
     )
     try:
         info = export_glb(args.npz, args.human_models, args.out, **common)
-        written = [args.out]
+        written, bvh_note = [args.out], ''
         if args.bvh:
-            export_bvh(
+            bvh_info = export_bvh(
                 args.npz,
                 args.human_models,
                 args.bvh,
@@ -88,12 +90,15 @@ def main(argv=None) -> int:
                 **common,
             )
             written.append(args.bvh)
+            bvh_note = f' (BVH: {bvh_info["frames"]} frames, gaps filled)'
+            if bvh_info['frames'] == info['frames']:
+                bvh_note = ''
     except (FileNotFoundError, ModelFileError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
     print(
         f'wrote {" and ".join(written)}: track {info["track_id"]}, '
-        f'{info["joints"]} joints, {info["frames"]} frames, '
+        f'{info["joints"]} joints, {info["frames"]} frames{bvh_note}, '
         f'{info["duration"]:.3f} s at {info["fps"]:g} fps'
     )
     return 0
