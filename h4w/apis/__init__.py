@@ -1,3 +1,8 @@
+from .animation_export import (
+    AnimationExportError,
+    export_bvh,
+    export_glb,
+)
 from .inference import (
     CheckpointMismatchError,
     inference_mesh,
@@ -19,6 +24,7 @@ from .smoothing import (
 from .tracking import BoxTracker
 
 __all__ = [
+    'AnimationExportError',
     'BoxJson',
     'BoxTracker',
     'CheckpointMismatchError',
@@ -31,6 +37,8 @@ __all__ = [
     'axis_angle_to_rot6d',
     'check_inputs',
     'count_frames',
+    'export_bvh',
+    'export_glb',
     'inference_mesh',
     'inference_mesh_batch',
     'init_model',
