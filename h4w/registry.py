@@ -6,7 +6,8 @@ h4w configs, and each names the sub-packages that register into it
 (``locations``) so that building a config imports only what it needs.
 Registries with an empty ``locations`` have no h4w member yet. Plugins
 register through ``custom_imports``. ``KEYPOINT_CODECS`` (crop geometry)
-is h4w's own, root-less registry, as mmpose's.
+and ``PERSON_DETECTORS`` (inference-time sources of person boxes) are
+h4w's own, root-less registries, as mmpose's ``KEYPOINT_CODECS``.
 """
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
@@ -65,6 +66,13 @@ TRANSFORMS = Registry(
 
 # Crop geometry: not an mmengine concept, so no parent (as mmpose's)
 KEYPOINT_CODECS = Registry('KEYPOINT_CODECS', locations=['h4w.codecs'])
+
+# Person boxes for inference (json files, the whole frame, ONNX
+# detectors): plain callables, not nn.Modules nor model internals, so
+# neither MODELS nor TASK_UTILS; no mmengine counterpart, hence no parent
+PERSON_DETECTORS = Registry(
+    'person detector', locations=['h4w.apis.detectors']
+)
 
 # Models: every nn.Module (backbones, heads, body models, RoI crops,
 # losses, data preprocessors, estimators)
@@ -127,6 +135,7 @@ __all__ = [
     'DATA_SAMPLERS',
     'TRANSFORMS',
     'KEYPOINT_CODECS',
+    'PERSON_DETECTORS',
     'MODELS',
     'MODEL_WRAPPERS',
     'WEIGHT_INITIALIZERS',

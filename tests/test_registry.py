@@ -13,7 +13,7 @@ from h4w.registry import MODELS, RUNNERS
 from tests.conftest import REPO_ROOT
 
 #: h4w's own registries: no mmengine counterpart, hence no parent.
-ROOTLESS = ('KEYPOINT_CODECS',)
+ROOTLESS = ('KEYPOINT_CODECS', 'PERSON_DETECTORS')
 
 
 @pytest.mark.parametrize('name', registry.__all__)

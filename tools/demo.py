@@ -11,6 +11,7 @@ Examples:
         demo.jpg --bbox 193,120,516,395
     python tools/demo.py CONFIG CKPT frames/ --bbox-json dets.json \\
         --score-thr 0.5
+    python tools/demo.py CONFIG CKPT frames/ --detector yolox_m.onnx
     python tools/demo.py CONFIG CKPT clip.mp4 --bbox-json dets.json \\
         --smooth --side-view
 """
@@ -19,7 +20,7 @@ import argparse
 import logging
 import os.path as osp
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -69,6 +70,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--bbox-json',
         help='COCO-style detections or annotations (bbox xywh), matched '
         'by file name or image id (a video frame index from 0)',
+    )
+    boxes.add_argument(
+        '--detector',
+        metavar='CONFIG_OR_FILE',
+        help='a person detector: a YOLOX / RTMDet-style .onnx file (default '
+        'settings), or a .py / .json config whose `detector = dict(type=...)` '
+        'names any registered PERSON_DETECTORS source (plugins via '
+        '`custom_imports`)',
     )
     boxes.add_argument(
         '--score-thr',
@@ -149,24 +158,27 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def box_source(args):
-    """The person boxes of the arguments (MeshInferencer ``bboxes``)."""
-    from h4w.apis import BoxJson
+def box_source(args) -> Tuple[Optional[np.ndarray], Optional[dict]]:
+    """The person boxes of the arguments: fixed boxes (MeshInferencer
+    ``bboxes``) or a detector config (its ``detector``); (None, None) is
+    the whole image."""
+    from h4w.apis import person_detector_config
 
-    if args.bbox and args.bbox_json:
-        raise SystemExit('give --bbox or --bbox-json, not both')
+    given = [args.bbox, args.bbox_json, args.detector]
+    if sum(bool(g) for g in given) > 1:
+        raise SystemExit('give one of --bbox, --bbox-json and --detector')
     if args.bbox:
-        return np.array(args.bbox, dtype=np.float64)
+        return np.array(args.bbox, dtype=np.float64), None
     if args.bbox_json:
-        boxes = BoxJson(
-            args.bbox_json,
+        return None, dict(
+            type='JSONPersonDetector',
+            path=args.bbox_json,
             score_thr=args.score_thr,
             category_id=None if args.category_id < 0 else args.category_id,
         )
-        return lambda frame: boxes.lookup(
-            frame.source, frame.index if frame.is_video else None
-        )
-    return None
+    if args.detector:
+        return None, person_detector_config(args.detector)
+    return None, None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -180,7 +192,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.human_model_path:
         cfg_options['model.body_model.model_path'] = args.human_model_path
     total = count_frames(args.input)  # checks every input first
-    bboxes = box_source(args)
+    bboxes, detector = box_source(args)
     inferencer = MeshInferencer(
         args.config,
         args.checkpoint,
@@ -194,6 +206,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             min_cutoff=args.smooth_min_cutoff, beta=args.smooth_beta
         ),
         track_iou_thr=args.track_iou_thr,
+        detector=detector,
     )
     writer = ResultWriter(
         args.out_dir,

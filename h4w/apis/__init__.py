@@ -3,6 +3,14 @@ from .animation_export import (
     export_bvh,
     export_glb,
 )
+from .detectors import (
+    BasePersonDetector,
+    FullFramePersonDetector,
+    JSONPersonDetector,
+    ONNXPersonDetector,
+    build_person_detector,
+    person_detector_config,
+)
 from .inference import (
     CheckpointMismatchError,
     inference_mesh,
@@ -25,16 +33,21 @@ from .tracking import BoxTracker
 
 __all__ = [
     'AnimationExportError',
+    'BasePersonDetector',
     'BoxJson',
     'BoxTracker',
     'CheckpointMismatchError',
     'Frame',
+    'FullFramePersonDetector',
+    'JSONPersonDetector',
     'MeshInferencer',
     'NPZ_KEYS',
+    'ONNXPersonDetector',
     'OneEuroFilter',
     'ParamSmoother',
     'ResultWriter',
     'axis_angle_to_rot6d',
+    'build_person_detector',
     'check_inputs',
     'count_frames',
     'export_bvh',
@@ -43,6 +56,7 @@ __all__ = [
     'inference_mesh_batch',
     'init_model',
     'load_model_weights',
+    'person_detector_config',
     'prediction_params',
     'read_npz',
     'rot6d_to_axis_angle',

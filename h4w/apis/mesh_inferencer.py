@@ -18,6 +18,7 @@ from h4w.utils.image_io import (
     read_image,
 )
 
+from .detectors import build_person_detector
 from .inference import inference_mesh_batch, init_model, prediction_params
 from .smoothing import ParamSmoother
 from .tracking import BoxTracker
@@ -146,6 +147,12 @@ class MeshInferencer:
             less lag on fast motion, default 0.0), ``d_cutoff`` (default
             1.0).
         track_iou_thr (float): Minimum box IoU to continue a video track.
+        detector (dict | callable, optional): Person boxes of the frames
+            given no ``bboxes``: a ``PERSON_DETECTORS`` config (e.g.
+            ``dict(type='ONNXPersonDetector', model_file='det.onnx')``) or
+            a built detector, any callable ``f(img_rgb, frame_index,
+            img_path) -> (K, 4) xyxy`` (:class:`~h4w.apis.detectors.
+            BasePersonDetector`); None = the whole image.
 
     Examples:
         >>> inferencer = MeshInferencer(  # doctest: +SKIP
@@ -166,6 +173,7 @@ class MeshInferencer:
         smooth: bool = False,
         smooth_cfg: Optional[dict] = None,
         track_iou_thr: float = 0.3,
+        detector: Union[None, dict, Callable] = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
@@ -178,6 +186,7 @@ class MeshInferencer:
         self.smooth = smooth
         self.smooth_cfg = dict(smooth_cfg or {})
         self.track_iou_thr = track_iou_thr
+        self.detector = build_person_detector(detector)
         self._renderer = None
 
     @property
@@ -233,12 +242,15 @@ class MeshInferencer:
             bboxes: Person boxes (``BoxesType``): one (K, 4) xyxy array
                 for every image, or ``f(frame)`` returning the boxes of a
                 :class:`Frame` (e.g. from its ``source`` file or its video
-                frame ``index``); None = the whole image.
+                frame ``index``); None = the inferencer's ``detector``
+                (the whole image without one).
             return_vis (bool): Render the overlays.
 
         Yields:
             Frame: Each image / frame with its predictions.
         """
+        if bboxes is None and self.detector is not None:
+            bboxes = self._detect
         trackers: Dict[str, BoxTracker] = {}
         smoothers: Dict[str, ParamSmoother] = {}
         batch: List[Frame] = []
@@ -253,6 +265,12 @@ class MeshInferencer:
             yield from self._run(
                 batch, bboxes, return_vis, trackers, smoothers
             )
+
+    def _detect(self, frame: Frame) -> np.ndarray:
+        """The detector's boxes of a frame."""
+        return self.detector(
+            frame.image, frame.index if frame.is_video else None, frame.source
+        )
 
     @staticmethod
     def _boxes_of(frame: Frame, bboxes: BoxesType):
