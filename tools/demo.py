@@ -186,13 +186,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     from mmengine.logging import print_log
     from mmengine.utils import ProgressBar
 
-    from h4w.apis import MeshInferencer, ResultWriter, count_frames
+    from h4w.apis import (
+        MeshInferencer,
+        ResultWriter,
+        build_person_detector,
+        count_frames,
+    )
 
     cfg_options = dict(args.cfg_options or {})
     if args.human_model_path:
         cfg_options['model.body_model.model_path'] = args.human_model_path
     total = count_frames(args.input)  # checks every input first
     bboxes, detector = box_source(args)
+    # built before the model, so a bad file fails fast
+    detector = build_person_detector(detector)
     inferencer = MeshInferencer(
         args.config,
         args.checkpoint,
