@@ -13,6 +13,7 @@ from .inference import (
     valid_person_boxes,
 )
 from .mesh_inferencer import Frame, MeshInferencer, check_inputs, count_frames
+from .onnx_export import MeshOnnxWrapper, export_onnx
 from .person_boxes import BoxJson
 from .result_writer import NPZ_KEYS, ResultWriter, read_npz
 from .smoothing import (
@@ -30,6 +31,7 @@ __all__ = [
     'CheckpointMismatchError',
     'Frame',
     'MeshInferencer',
+    'MeshOnnxWrapper',
     'NPZ_KEYS',
     'OneEuroFilter',
     'ParamSmoother',
@@ -39,6 +41,7 @@ __all__ = [
     'count_frames',
     'export_bvh',
     'export_glb',
+    'export_onnx',
     'inference_mesh',
     'inference_mesh_batch',
     'init_model',
