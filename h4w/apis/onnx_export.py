@@ -333,6 +333,10 @@ def export_onnx(
         # traced as constants; the dynamic batch is verified numerically
         # by the tests (batch 1 and 3 against a batch-2 trace)
         warnings.simplefilter('ignore', torch.jit.TracerWarning)
+        # reversed slices (smplx's kinematic chain) stay Slice nodes
+        warnings.filterwarnings(
+            'ignore', message='Constant folding - Only steps=1'
+        )
         torch.onnx.export(
             wrapper,
             (imgs,),
