@@ -89,6 +89,7 @@ __all__ = [
     'MeshOnnxWrapper',
     'RoIAlignFunction',
     'export_onnx',
+    'make_session',
     'onnx_export_patches',
     'run_onnxruntime',
     'max_abs_differences',
@@ -348,11 +349,26 @@ def export_onnx(
             do_constant_folding=True,
             dynamo=False,
         )
+    _set_output_shapes(out_file, reference)
     return (
         names,
         {k: v.numpy() for k, v in reference.items()},
         imgs.numpy(),
     )
+
+
+def _set_output_shapes(onnx_file: str, outputs: Dict[str, Tensor]) -> None:
+    """Write the static sizes of every output (all but the batch) into
+    the graph, where the exporter's shape inference left symbols."""
+    import onnx
+
+    model = onnx.load(onnx_file)
+    for value in model.graph.output:
+        dims = value.type.tensor_type.shape.dim
+        for dim, size in zip(dims[1:], outputs[value.name].shape[1:]):
+            dim.Clear()
+            dim.dim_value = int(size)
+    onnx.save(model, onnx_file)
 
 
 def run_onnxruntime(
