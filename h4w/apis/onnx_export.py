@@ -200,7 +200,8 @@ class MeshOnnxWrapper(nn.Module):
 
     Args:
         model (nn.Module): A built estimator (``init_model``) with
-            ``collect_preds`` and ``projected_joints``; kept in eval mode.
+            ``collect_preds`` and ``projected_joints``; put in eval mode
+            (``train()`` on the wrapper keeps it there).
         with_body_model (bool): Also output ``vertices``, ``joints`` and
             ``joint_proj`` (the body model runs inside the graph).
 
@@ -221,9 +222,15 @@ class MeshOnnxWrapper(nn.Module):
                     f'{type(model).__name__} has no {name!r}: only the h4w '
                     'mesh estimators (Hand4Whole, Pose2Pose) can be exported'
                 )
-        self.model = model.eval()
+        self.model = model
         self.with_body_model = with_body_model
         self.layout = model.body_model.param_layout
+        self.eval()
+
+    def train(self, mode: bool = True) -> 'MeshOnnxWrapper':
+        """Always eval mode: the exporter restores the mode it found,
+        which must not switch the wrapped model's BN layers to training."""
+        return super().train(False)
 
     @property
     def input_size(self) -> Tuple[int, int]:

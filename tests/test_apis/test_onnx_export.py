@@ -123,7 +123,9 @@ def test_hand4whole_onnxruntime_matches_pytorch(
     hand4whole, tmp_path, with_body_model
 ):
     out = str(tmp_path / 'hand4whole.onnx')
+    hand4whole.train()  # the export runs in eval mode and leaves it there
     names, _, _ = export_onnx(hand4whole, out, with_body_model)
+    assert not any(m.training for m in hand4whole.modules())
     expected_names = [
         'root_pose',
         'body_pose',

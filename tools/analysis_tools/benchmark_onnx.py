@@ -60,6 +60,9 @@ def parse_args(argv=None):
     )
     parser.add_argument('--with-body-model', action='store_true')
     parser.add_argument(
+        '--seed', type=int, default=0, help='seed of the random weights'
+    )
+    parser.add_argument(
         '--onnx', help='keep the exported file here (default: temporary)'
     )
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -95,6 +98,7 @@ def main(argv=None) -> int:
     threads = args.threads or torch.get_num_threads()
     torch.set_num_threads(threads)
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
+    torch.manual_seed(args.seed)
     model = init_model(args.config, checkpoint, cfg_options=args.cfg_options)
     wrapper = MeshOnnxWrapper(model, args.with_body_model)
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,12 +127,14 @@ def main(argv=None) -> int:
             t_torch = _time(run_torch, args.iters)
             t_ort = _time(run_ort, args.iters)
             expected = {k: v.numpy() for k, v in run_torch().items()}
-            diff = max(max_abs_differences(expected, run_ort()).values())
+            diffs = max_abs_differences(expected, run_ort())
+            worst = max(diffs, key=diffs.get)
             print(
                 f'batch {batch:3d}: PyTorch {batch / t_torch:7.2f} people/s '
                 f'({t_torch * 1000:8.1f} ms), onnxruntime '
                 f'{batch / t_ort:7.2f} people/s ({t_ort * 1000:8.1f} ms), '
-                f'x{t_torch / t_ort:.2f}; max abs diff {diff:.1e}'
+                f'x{t_torch / t_ort:.2f}; max abs diff {diffs[worst]:.1e} '
+                f'({worst}, max |value| {np.abs(expected[worst]).max():.1e})'
             )
     return 0
 
