@@ -1,4 +1,5 @@
-"""Install h4w: ``pip install -e .`` (extras: ``viz``, ``tests``, ``all``)."""
+"""Install h4w: ``pip install -e .`` (extras: ``viz``, ``tests``,
+``deploy``, ``all``)."""
 
 import os.path as osp
 from importlib import metadata
@@ -36,8 +37,9 @@ def read_version() -> str:
 extras = {
     'viz': read_requirements('optional'),
     'tests': read_requirements('tests'),
+    'deploy': read_requirements('deploy'),
 }
-extras['all'] = extras['viz'] + extras['tests']
+extras['all'] = extras['viz'] + extras['tests'] + extras['deploy']
 
 setup(
     name='h4w',

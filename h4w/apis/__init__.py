@@ -21,6 +21,7 @@ from .inference import (
     valid_person_boxes,
 )
 from .mesh_inferencer import Frame, MeshInferencer, check_inputs, count_frames
+from .onnx_export import MeshOnnxWrapper, export_onnx
 from .person_boxes import BoxJson
 from .result_writer import NPZ_KEYS, ResultWriter, read_npz
 from .smoothing import (
@@ -41,6 +42,7 @@ __all__ = [
     'FullFramePersonDetector',
     'JSONPersonDetector',
     'MeshInferencer',
+    'MeshOnnxWrapper',
     'NPZ_KEYS',
     'ONNXPersonDetector',
     'OneEuroFilter',
@@ -52,6 +54,7 @@ __all__ = [
     'count_frames',
     'export_bvh',
     'export_glb',
+    'export_onnx',
     'inference_mesh',
     'inference_mesh_batch',
     'init_model',

@@ -482,7 +482,21 @@ class Hand4Whole(BaseMeshEstimator):
         ``*_bbox_orig`` (1, 4), camera ``focal`` / ``princpt`` (1, 2) in
         pixels.
         """
-        out = self._forward(inputs, data_samples)
+        preds = self.collect_preds(self._forward(inputs, data_samples))
+        preds = self.add_original_image_outputs(preds, data_samples)
+        return self.add_pred_to_datasample(preds, data_samples)
+
+    def projected_joints(self, out: Dict[str, Tensor]) -> Tensor:
+        """The body-model joints that :meth:`predict` projects (N, 137, 3),
+        or (N, 144, 3) with ``predict_all_joints``; no translation."""
+        return (
+            out['output_joints'] if self.predict_all_joints else out['joints']
+        )
+
+    def collect_preds(self, out: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """The crop-space predictions of :meth:`predict` (N, ...) from the
+        :meth:`_forward` outputs ``out`` (same keys as ``predict``, before
+        the original-image outputs); shared with the ONNX export."""
         joint_img = out['joint_img']
         parts = [joint_img[:, : SMPLX_POS_JOINTS.parts['lhand'][0]]]
         for part in ('lhand', 'rhand'):
@@ -493,12 +507,11 @@ class Hand4Whole(BaseMeshEstimator):
                 )
             )
         joint_img = torch.cat(parts, 1)
-        joints = (
-            out['output_joints'] if self.predict_all_joints else out['joints']
+        joint_proj = self._project(
+            self.projected_joints(out), out['cam_trans']
         )
-        joint_proj = self._project(joints, out['cam_trans'])
-        scale = inputs.new_tensor(self.codec.body_input_to_crop_scale())
         pose = out['pose']
+        scale = pose.new_tensor(self.codec.body_input_to_crop_scale())
         preds = dict(
             joint_img=joint_img,
             smplx_joint_proj=joint_proj,
@@ -514,5 +527,4 @@ class Hand4Whole(BaseMeshEstimator):
         )
         for part in ('lhand', 'rhand', 'face'):
             preds[f'{part}_bbox'] = out[f'{part}_bbox'] * scale.repeat(2)
-        preds = self.add_original_image_outputs(preds, data_samples)
-        return self.add_pred_to_datasample(preds, data_samples)
+        return preds

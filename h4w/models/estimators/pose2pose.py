@@ -258,7 +258,19 @@ class Pose2Pose(BaseMeshEstimator):
         :meth:`add_original_image_outputs` (``focal``, ``princpt``,
         ``{p}_joint_proj_orig``, ``joint_img_orig``).
         """
-        out = self._forward(inputs, data_samples)
+        preds = self.collect_preds(self._forward(inputs, data_samples))
+        preds = self.add_original_image_outputs(preds, data_samples)
+        return self.add_pred_to_datasample(preds, data_samples)
+
+    def projected_joints(self, out: Dict[str, Tensor]) -> Tensor:
+        """The body-model joints of ``joint_proj`` (N, J, 3), without
+        translation."""
+        return out['joints']
+
+    def collect_preds(self, out: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """The crop-space predictions of :meth:`predict` (N, ...) from the
+        :meth:`_forward` outputs ``out`` (same keys as ``predict``, before
+        the original-image outputs); shared with the ONNX export."""
         p = self.prefix
         preds = {
             f'{p}_mesh_cam': out['vertices'] + out['cam_trans'][:, None],
@@ -275,5 +287,4 @@ class Pose2Pose(BaseMeshEstimator):
         else:
             preds[f'{p}_pose'] = torch.cat((out['root_pose'], out['pose']), 1)
             preds['joint_img'] = out['joint_img']
-        preds = self.add_original_image_outputs(preds, data_samples)
-        return self.add_pred_to_datasample(preds, data_samples)
+        return preds
