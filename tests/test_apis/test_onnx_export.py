@@ -6,7 +6,6 @@ import os.path as osp
 import subprocess
 import sys
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -24,6 +23,7 @@ from h4w.apis.onnx_export import (
 from h4w.models.task_modules import PartRoIExtractor
 from h4w.models.task_modules.roi_align import roi_align
 from h4w.structures import MeshDataSample
+from h4w.testing import smooth_crops
 
 from tests.conftest import REPO_ROOT, load_tool
 from tests.test_apis.helpers import CONFIGS
@@ -65,30 +65,12 @@ def dims(value_info):
     return [d.dim_param or d.dim_value for d in shape.dim]
 
 
-def smooth_crops(count, height, width, seed=0):
-    """(count, 3, H, W) float32 RGB crops in [0, 255], smooth like photos
-    (white-noise crops turn float-epsilon box differences into large crop
-    differences through RoiAlign)."""
-    rng = np.random.default_rng(seed)
-    crops = [
-        cv2.resize(
-            rng.integers(0, 255, (height // 16, width // 16, 3), np.uint8),
-            (width, height),
-            interpolation=cv2.INTER_CUBIC,
-        )
-        for _ in range(count)
-    ]
-    return np.ascontiguousarray(
-        np.stack(crops).astype(np.float32).transpose(0, 3, 1, 2)
-    )
-
-
 def assert_matches_pytorch(wrapper, onnx_file, names):
     """onnxruntime == PyTorch at batch 1 and 3: parameters, camera and
     metres within 1e-4; heat-map units and crop pixels within 1e-4 +
     1e-5 * their magnitude (boxes are hundreds of pixels)."""
     height, width = wrapper.input_size
-    crops = smooth_crops(3, height, width)
+    crops = smooth_crops(np.random.default_rng(0), 3, height, width)
     session = make_session(onnx_file)
     for count in (1, 3):
         with torch.no_grad():

@@ -23,7 +23,6 @@ sys.path.insert(
     0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 )
 
-import cv2
 import numpy as np
 import torch
 from mmengine.config import DictAction
@@ -36,6 +35,7 @@ from h4w.apis.onnx_export import (
     max_abs_differences,
     run_onnxruntime,
 )
+from h4w.testing import smooth_crops
 
 
 def parse_args(argv=None):
@@ -67,21 +67,6 @@ def parse_args(argv=None):
     )
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
-
-
-def smooth_crops(rng, count: int, height: int, width: int) -> np.ndarray:
-    """(count, 3, H, W) float32 smooth random RGB crops in [0, 255]."""
-    crops = [
-        cv2.resize(
-            rng.integers(0, 255, (height // 16, width // 16, 3), np.uint8),
-            (width, height),
-            interpolation=cv2.INTER_CUBIC,
-        )
-        for _ in range(count)
-    ]
-    return np.ascontiguousarray(
-        np.stack(crops).astype(np.float32).transpose(0, 3, 1, 2)
-    )
 
 
 def _time(call, iters: int) -> float:
