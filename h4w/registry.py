@@ -112,7 +112,9 @@ EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=[])
 
 # Visualisation
 VISUALIZERS = Registry(
-    'visualizer', parent=MMENGINE_VISUALIZERS, locations=['h4w.visualization']
+    'visualizer',
+    parent=MMENGINE_VISUALIZERS,
+    locations=['h4w.visualization.mesh_visualizer'],
 )
 VISBACKENDS = Registry(
     'vis backend', parent=MMENGINE_VISBACKENDS, locations=[]

@@ -5,17 +5,20 @@ NumPy arrays or torch tensors (the data pipeline uses NumPy, the target
 generator and the estimators torch) and use the same arithmetic for both.
 """
 
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
-import torch
 
 from h4w.registry import KEYPOINT_CODECS
 from h4w.structures.keypoint import affine_points
+from h4w.utils.arrays import is_tensor
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ['MeshCodec', 'build_codec', 'discretize_depth']
 
-Array = Union[np.ndarray, torch.Tensor]
+Array = Union[np.ndarray, 'torch.Tensor']
 
 #: Which depth range each part of a joint set uses (spec §5.1 step 8).
 PART_DEPTH = dict(lhand='hand', rhand='hand', face='face')
@@ -28,10 +31,13 @@ def discretize_depth(z: Array, size: Union[float, Array], bins: int) -> Array:
     return (z / (size / 2) + 1) / 2 * bins
 
 
-def _stack(columns: Sequence[Array]) -> Array:
-    if isinstance(columns[0], torch.Tensor):
-        return torch.stack(tuple(columns), dim=-1)
-    return np.stack(columns, axis=-1)
+def _stack(columns: Sequence[Array], axis: int = -1) -> Array:
+    """Stack tensors with torch, arrays with NumPy."""
+    if is_tensor(columns[0]):
+        import torch
+
+        return torch.stack(tuple(columns), dim=axis)
+    return np.stack(columns, axis=axis)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -158,7 +164,7 @@ class MeshCodec:
         return self.in_heatmap(coords, self.heatmap_size)
 
     # ------------------------------------------- hand-box re-mapping
-    def _box_in_heatmap(self, bbox: torch.Tensor):
+    def _box_in_heatmap(self, bbox: 'torch.Tensor'):
         """x1, y1, w, h (N, 1) of (N, 4) body-input boxes in body
         heat-map units."""
         body_h, body_w = self.body_input_size
@@ -170,11 +176,13 @@ class MeshCodec:
         return x1, y1, w, h
 
     def body_to_hand_heatmap(
-        self, coords: torch.Tensor, bbox: torch.Tensor
-    ) -> torch.Tensor:
+        self, coords: 'torch.Tensor', bbox: 'torch.Tensor'
+    ) -> 'torch.Tensor':
         """Re-express (N, J, >=2) body heat-map x, y in the hand heat map
         of a hand box (N, 4) xyxy in body-input pixels (spec §4.3); other
         columns are kept."""
+        import torch
+
         x1, y1, w, h = self._box_in_heatmap(bbox)
         _, hand_h, hand_w = self.hand_heatmap_size
         x = (coords[:, :, 0] - x1) * (hand_w / w)
@@ -182,10 +190,12 @@ class MeshCodec:
         return torch.cat((torch.stack((x, y), 2), coords[:, :, 2:]), 2)
 
     def hand_to_body_heatmap(
-        self, coords: torch.Tensor, bbox: torch.Tensor
-    ) -> torch.Tensor:
+        self, coords: 'torch.Tensor', bbox: 'torch.Tensor'
+    ) -> 'torch.Tensor':
         """Inverse of :meth:`body_to_hand_heatmap` for x, y (spec §2.15);
         z is left in hand units."""
+        import torch
+
         x1, y1, w, h = self._box_in_heatmap(bbox)
         _, hand_h, hand_w = self.hand_heatmap_size
         x = coords[:, :, 0] * (w / hand_w) + x1
@@ -198,8 +208,8 @@ class MeshCodec:
 
     # --------------------------------------------------- part boxes
     def restore_part_bbox(
-        self, center: torch.Tensor, size: torch.Tensor, part: str
-    ) -> torch.Tensor:
+        self, center: 'torch.Tensor', size: 'torch.Tensor', part: str
+    ) -> 'torch.Tensor':
         """Square up and enlarge a predicted part box (spec §2.6).
 
         Args:
@@ -211,6 +221,8 @@ class MeshCodec:
         Returns:
             Tensor: (N, 4) xyxy in body-input pixels.
         """
+        import torch
+
         part_h, part_w = getattr(self, f'{part}_input_size')
         aspect_ratio = part_w / part_h
         body_h, body_w = self.body_input_size
@@ -231,11 +243,13 @@ class MeshCodec:
 
     # ------------------------------------------------- camera
     def project_to_heatmap(
-        self, joints: torch.Tensor, cam_trans: torch.Tensor
-    ) -> torch.Tensor:
+        self, joints: 'torch.Tensor', cam_trans: 'torch.Tensor'
+    ) -> 'torch.Tensor':
         """Perspective projection of (N, J, 3) camera-frame joints
         (without translation) plus ``cam_trans`` (N, 3) through the
         virtual camera, in body heat-map units (N, J, 2)."""
+        import torch
+
         body_h, body_w = self.body_input_size
         _, hm_h, hm_w = self.heatmap_size
         z = joints[:, :, 2] + cam_trans[:, None, 2] + 1e-4
@@ -246,46 +260,94 @@ class MeshCodec:
         return torch.stack((x, y), dim=2)
 
     # ------------------------------------------- decode to the image
-    def heatmap_to_image(
-        self, xy: torch.Tensor, bb2img: torch.Tensor
-    ) -> torch.Tensor:
+    def heatmap_to_image(self, xy: Array, bb2img: Array) -> Array:
         """(N, J, 2) body heat-map units -> original-image pixels through
         ``bb2img`` (N, 2, 3)."""
         return affine_points(self.heatmap_to_crop(xy), bb2img)
 
     @staticmethod
-    def boxes_to_image(
-        boxes: torch.Tensor, bb2img: torch.Tensor
-    ) -> torch.Tensor:
+    def boxes_to_image(boxes: Array, bb2img: Array) -> Array:
         """(N, 4) xyxy crop boxes -> the axis-aligned (N, 4) xyxy boxes
         enclosing their four corners in the original image."""
-        x1, y1, x2, y2 = boxes.unbind(1)
-        corners = torch.stack(
+        x1, y1, x2, y2 = (boxes[:, k] for k in range(4))
+        corners = _stack(
             (
-                torch.stack((x1, y1), 1),
-                torch.stack((x2, y1), 1),
-                torch.stack((x1, y2), 1),
-                torch.stack((x2, y2), 1),
+                _stack((x1, y1), 1),
+                _stack((x2, y1), 1),
+                _stack((x1, y2), 1),
+                _stack((x2, y2), 1),
             ),
             1,
         )
         corners = affine_points(corners, bb2img)
-        return torch.cat((corners.min(1).values, corners.max(1).values), 1)
+        if is_tensor(corners):
+            import torch
 
-    def camera_to_image(
-        self, bb2img: torch.Tensor
-    ) -> Tuple[torch.Tensor, torch.Tensor]:
+            return torch.cat((corners.min(1).values, corners.max(1).values), 1)
+        return np.concatenate((corners.min(1), corners.max(1)), 1)
+
+    def camera_to_image(self, bb2img: Array) -> Tuple[Array, Array]:
         """The virtual camera in original-image pixels: ``focal`` and
         ``princpt`` (N, 2) under which the camera-frame mesh projects onto
-        the person (the crop map is a similarity)."""
-        scale = bb2img.new_tensor(self.body_input_to_crop_scale())
-        focal = bb2img.new_tensor(self.focal) * scale
-        princpt = bb2img.new_tensor(self.princpt) * scale
-        focal = focal * bb2img[:, :, :2].norm(dim=1)
-        princpt = affine_points(princpt.expand(bb2img.shape[0], 1, 2), bb2img)[
-            :, 0
-        ]
-        return focal, princpt
+        the person (the crop map is a similarity); ``bb2img`` (N, 2, 3)."""
+        if is_tensor(bb2img):
+            scale = bb2img.new_tensor(self.body_input_to_crop_scale())
+            focal = bb2img.new_tensor(self.focal) * scale
+            princpt = bb2img.new_tensor(self.princpt) * scale
+            focal = focal * bb2img[:, :, :2].norm(dim=1)
+            princpt = princpt.expand(bb2img.shape[0], 1, 2)
+        else:
+            # the tensor path's arithmetic, in the maps' dtype
+            bb2img = np.asarray(bb2img)
+            dtype = bb2img.dtype
+            scale = np.asarray(self.body_input_to_crop_scale(), dtype)
+            focal = np.asarray(self.focal, dtype) * scale
+            princpt = np.asarray(self.princpt, dtype) * scale
+            focal = focal * np.linalg.norm(bb2img[:, :, :2], axis=1)
+            princpt = np.broadcast_to(princpt, (bb2img.shape[0], 1, 2))
+        return focal, affine_points(princpt, bb2img)[:, 0]
+
+    def decode_to_image(
+        self, preds: Dict[str, Array], bb2img: Array
+    ) -> Dict[str, Array]:
+        """Predictions in original-image pixels, given each crop's
+        ``bb2img`` (N, 2, 3) map (both backends of the demo use it).
+
+        Returns ``preds`` plus ``focal`` / ``princpt`` (N, 2): the virtual
+        camera in image pixels, under which the camera-frame mesh
+        projects onto the person; ``<key>_orig`` (N, J, 2) for every
+        ``*joint_proj`` and for ``joint_img`` (heat-map units -> pixels);
+        ``<key>_orig`` (N, 4) xyxy for every crop-pixel ``*_bbox``.
+        Tensors in, tensors out; arrays in, arrays out.
+        """
+        focal, princpt = self.camera_to_image(bb2img)
+        out = dict(preds, focal=focal, princpt=princpt)
+        for key, value in preds.items():
+            if key == 'joint_img' or key.endswith('joint_proj'):
+                out[f'{key}_orig'] = self.heatmap_to_image(
+                    value[:, :, :2], bb2img
+                )
+            elif key.endswith('_bbox'):
+                out[f'{key}_orig'] = self.boxes_to_image(value, bb2img)
+        return out
+
+    def to_config(self) -> dict:
+        """The config that rebuilds this codec (:func:`build_codec`); plain
+        Python values, JSON-serialisable."""
+        return dict(
+            type=type(self).__name__,
+            input_size=list(self.input_size),
+            heatmap_size=list(self.heatmap_size),
+            body_input_size=list(self.body_input_size),
+            hand_input_size=_listed(self.hand_input_size),
+            face_input_size=_listed(self.face_input_size),
+            hand_heatmap_size=_listed(self.hand_heatmap_size),
+            depth_sizes=dict(self.depth_sizes),
+            hand_bbox_extension=self.bbox_extension['hand'],
+            face_bbox_extension=self.bbox_extension['face'],
+            focal=list(self.focal),
+            princpt=list(self.princpt),
+        )
 
     def __repr__(self) -> str:
         return (
@@ -301,6 +363,10 @@ class MeshCodec:
 
 def _optional(size: Optional[Sequence[int]]) -> Optional[tuple]:
     return None if size is None else tuple(size)
+
+
+def _listed(size: Optional[Sequence[int]]) -> Optional[list]:
+    return None if size is None else list(size)
 
 
 def build_codec(codec: Union[dict, MeshCodec]) -> MeshCodec:

@@ -9,14 +9,18 @@ virtual cameras; :func:`to_common_camera` re-expresses a mesh in a shared
 camera with the same image, so that all of them live in one 3D scene.
 """
 
-from typing import Sequence, Union
+from typing import TYPE_CHECKING, Sequence, Union
 
 import numpy as np
-import torch
+
+from h4w.utils.arrays import is_tensor
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ['project_points', 'to_common_camera']
 
-Array = Union[np.ndarray, torch.Tensor]
+Array = Union[np.ndarray, 'torch.Tensor']
 
 
 def project_points(points: Array, focal: Array, princpt: Array) -> Array:
@@ -28,7 +32,7 @@ def project_points(points: Array, focal: Array, princpt: Array) -> Array:
         ...                np.array([50, 40])).tolist()
         [[55.0, 30.0]]
     """
-    if not isinstance(points, torch.Tensor):
+    if not is_tensor(points):
         points = np.asarray(points, dtype=np.float64)
         focal, princpt = np.asarray(focal), np.asarray(princpt)
     return points[..., :2] / points[..., 2:3] * focal + princpt
@@ -67,8 +71,12 @@ def to_common_camera(
         >>> project_points(w, np.array([200, 200]), np.array([60, 30]))
         array([[55., 30.]])
     """
-    lib = torch if isinstance(vertices, torch.Tensor) else np
-    if lib is np:
+    if is_tensor(vertices):
+        import torch
+
+        stack = torch.stack
+    else:
+        stack = np.stack
         vertices = np.asarray(vertices, dtype=np.float64)
     fx, fy = (float(v) for v in focal)
     cx, cy = (float(v) for v in princpt)
@@ -78,6 +86,4 @@ def to_common_camera(
     depth = z * (fx0 / fx)
     u_minus_c = fx * x / z + cx - cx0
     v_minus_c = fy * y / z + cy - cy0
-    return lib.stack(
-        (u_minus_c * depth / fx0, v_minus_c * depth / fy0, depth), -1
-    )
+    return stack((u_minus_c * depth / fx0, v_minus_c * depth / fy0, depth), -1)

@@ -8,12 +8,20 @@ edges. The reference (and its released weights) used OpenCV 4.
 :func:`warp_affine` reproduces OpenCV 4's sampling under any version.
 """
 
+import math
 from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
 
-__all__ = ['warp_affine', 'opencv4_warp_maps']
+from .keypoint import flip_x
+
+__all__ = [
+    'affine_crop',
+    'get_patch_transform',
+    'opencv4_warp_maps',
+    'warp_affine',
+]
 
 #: OpenCV 4 warpAffine: coordinates in 1/2**AB_BITS pixels, sampled at
 #: 1/2**INTER_BITS pixels (bilinear rounds to the nearest 1/32).
@@ -133,3 +141,103 @@ def warp_affine(
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=0,
     )
+
+
+def _rotate_2d(point: Sequence[float], rot_rad: float) -> np.ndarray:
+    """Rotate a point as the reference: rounded to float32, rotated in
+    float64, (2,) float32."""
+    x, y = (float(v) for v in np.asarray(point, dtype=np.float32))
+    sn, cs = math.sin(rot_rad), math.cos(rot_rad)
+    return np.array([x * cs - y * sn, x * sn + y * cs], dtype=np.float32)
+
+
+def get_patch_transform(
+    center: Sequence[float],
+    box_wh: Sequence[float],
+    out_wh: Sequence[int],
+    scale: float,
+    rot: float,
+    inverse: bool = False,
+) -> np.ndarray:
+    """Affine map of a (scaled, rotated) box onto the output crop.
+
+    Rounded as the reference (NumPy 1 promoted its float32 box scalars to
+    float64): box sizes and rotations in float64, the three point pairs
+    in float32, ``cv2.getAffineTransform``, float32 result.
+
+    Args:
+        center (Sequence[float]): Box centre (x, y) in image pixels.
+        box_wh (Sequence[float]): Box (w, h).
+        out_wh (Sequence[int]): Crop (W, H), width first.
+        scale (float): Box scale.
+        rot (float): Rotation in degrees.
+        inverse (bool): Crop -> image instead of image -> crop.
+
+    Returns:
+        np.ndarray: (2, 3) float32 affine matrix.
+    """
+    src_w, src_h = float(box_wh[0]) * scale, float(box_wh[1]) * scale
+    rot_rad = math.pi * rot / 180.0
+    src_center = np.array([float(v) for v in center], dtype=np.float32)
+    src = np.stack(
+        [
+            src_center,
+            src_center + _rotate_2d((0, src_h * 0.5), rot_rad),
+            src_center + _rotate_2d((src_w * 0.5, 0), rot_rad),
+        ]
+    ).astype(np.float32)
+    dst_w, dst_h = out_wh
+    dst = np.array(
+        [
+            [dst_w * 0.5, dst_h * 0.5],
+            [dst_w * 0.5, dst_h],
+            [dst_w, dst_h * 0.5],
+        ],
+        dtype=np.float32,
+    )
+    if inverse:
+        src, dst = dst, src
+    return cv2.getAffineTransform(src, dst).astype(np.float32)
+
+
+def affine_crop(
+    img: np.ndarray,
+    bbox: Sequence[float],
+    out_size: Sequence[int],
+    scale: float = 1.0,
+    rot: float = 0.0,
+    flip: bool = False,
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crop a box out of an image as the reference's
+    ``generate_patch_image`` (spec §5.1).
+
+    The box is rounded to float32 and its centre computed in float64 (as
+    the reference under NumPy 1); when ``flip``, the whole image is
+    mirrored and the centre becomes ``W - 1 - c_x``. The data pipeline
+    (:class:`~h4w.datasets.transforms.MeshTopdownAffine`) and both
+    inference backends crop with this function.
+
+    Args:
+        img (np.ndarray): (H, W, 3) image.
+        bbox (Sequence[float]): The box (x, y, w, h) in image pixels.
+        out_size (Sequence[int]): Crop (H, W).
+        scale (float): Box scale (augmentation).
+        rot (float): Rotation in degrees (augmentation).
+        flip (bool): Mirror the image first.
+
+    Returns:
+        tuple: the crop (H, W, 3) float32, ``img2bb_trans`` (2, 3) (image
+        pixels, flipped when ``flip`` -> crop) and its inverse
+        ``bb2img_trans`` (2, 3), float32.
+    """
+    x, y, w, h = (float(v) for v in np.asarray(bbox, dtype=np.float32))
+    c_x, c_y = x + 0.5 * w, y + 0.5 * h
+    if flip:
+        img = img[:, ::-1, :]
+        c_x = flip_x(c_x, img.shape[1])
+    out_h, out_w = out_size
+    args = ((c_x, c_y), (w, h), (out_w, out_h), scale, rot)
+    trans = get_patch_transform(*args)
+    inv_trans = get_patch_transform(*args, inverse=True)
+    patch = warp_affine(img, trans, (out_w, out_h)).astype(np.float32)
+    return patch, trans, inv_trans

@@ -3,7 +3,7 @@ from .formatting import PackMeshInputs
 from .keypoint_targets import KeypointTargets, remap_joints
 from .loading import LoadImage, MissingImageError, load_image
 from .part_bbox_targets import PartBBoxTargets
-from .topdown_affine import MeshTopdownAffine, get_patch_transform
+from .topdown_affine import MeshTopdownAffine
 
 __all__ = [
     'LoadImage',
@@ -11,7 +11,6 @@ __all__ = [
     'load_image',
     'RandomMeshAugmentation',
     'MeshTopdownAffine',
-    'get_patch_transform',
     'KeypointTargets',
     'remap_joints',
     'PartBBoxTargets',

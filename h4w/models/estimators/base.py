@@ -198,25 +198,16 @@ class BaseMeshEstimator(BaseModel):
         pixels, under which the camera-frame mesh (``*_mesh_cam``) projects
         onto the person; ``<key>_orig`` (N, J, 2) for every
         ``*joint_proj`` and for ``joint_img`` (heat-map units -> pixels);
-        ``<key>_orig`` (N, 4) xyxy for every crop-pixel ``*_bbox``.
+        ``<key>_orig`` (N, 4) xyxy for every crop-pixel ``*_bbox``
+        (:meth:`MeshCodec.decode_to_image`).
         """
         if not data_samples or not all(
             'bb2img_trans' in s.metainfo for s in data_samples
         ):
             return preds
-        codec = self.codec
         device = next(iter(preds.values())).device
         trans = stack_metainfo(data_samples, 'bb2img_trans', device)
-        focal, princpt = codec.camera_to_image(trans)
-        out = dict(preds, focal=focal, princpt=princpt)
-        for key, value in preds.items():
-            if key == 'joint_img' or key.endswith('joint_proj'):
-                out[f'{key}_orig'] = codec.heatmap_to_image(
-                    value[:, :, :2], trans
-                )
-            elif key.endswith('_bbox'):
-                out[f'{key}_orig'] = codec.boxes_to_image(value, trans)
-        return out
+        return self.codec.decode_to_image(preds, trans)
 
     def add_pred_to_datasample(
         self, preds: Dict[str, Tensor], data_samples: SampleList

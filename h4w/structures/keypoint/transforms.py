@@ -2,14 +2,18 @@
 estimators, metrics and tools. Each takes NumPy arrays or torch tensors and
 returns the same kind, with the same arithmetic in both."""
 
-from typing import Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Sequence, Tuple, Union
 
 import numpy as np
-import torch
+
+from h4w.utils.arrays import is_tensor
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ['affine_points', 'flip_permutation', 'flip_x', 'rot_z']
 
-Array = Union[np.ndarray, torch.Tensor]
+Array = Union[np.ndarray, 'torch.Tensor']
 
 
 def affine_points(points: Array, trans: Array) -> Array:
@@ -28,7 +32,7 @@ def affine_points(points: Array, trans: Array) -> Array:
         ...               np.array([[2., 0., 1.], [0., 3., 0.]])).tolist()
         [[3.0, 6.0]]
     """
-    if not isinstance(trans, torch.Tensor):
+    if not is_tensor(trans):
         trans = np.asarray(trans)
     return points @ trans[..., :2].swapaxes(-1, -2) + trans[..., None, :, 2]
 
@@ -49,7 +53,7 @@ def flip_permutation(
     return perm
 
 
-def rot_z(deg: Union[float, torch.Tensor]) -> Array:
+def rot_z(deg: Union[float, 'torch.Tensor']) -> Array:
     """Rotation about z by angles in degrees.
 
     Args:
@@ -60,7 +64,9 @@ def rot_z(deg: Union[float, torch.Tensor]) -> Array:
         >>> rot_z(90.0).round(6).tolist()[0]
         [0.0, -1.0, 0.0]
     """
-    if isinstance(deg, torch.Tensor):
+    if is_tensor(deg):
+        import torch
+
         rad = torch.deg2rad(deg)
         cos, sin = torch.cos(rad), torch.sin(rad)
         zero, one = torch.zeros_like(rad), torch.ones_like(rad)

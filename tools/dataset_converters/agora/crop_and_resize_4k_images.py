@@ -41,9 +41,8 @@ from h4w.datasets.datasets.agora_dataset import (
     AGORA_FULL_SHAPE,
     crop_file_stem,
 )
-from h4w.datasets.transforms.topdown_affine import get_patch_transform
 from h4w.structures.bbox import process_bbox
-from h4w.structures.image import warp_affine
+from h4w.structures.image import get_patch_transform, warp_affine
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from agora_common import (  # noqa: E402 (this folder is on sys.path now)
