@@ -14,6 +14,12 @@ Examples:
     python tools/demo.py CONFIG CKPT frames/ --detector yolox_m.onnx
     python tools/demo.py CONFIG CKPT clip.mp4 --bbox-json dets.json \\
         --smooth --side-view
+    python tools/demo.py CONFIG hand4whole.onnx demo.jpg \\
+        --backend onnxruntime
+
+With --backend onnxruntime, CHECKPOINT is the file written by
+tools/deployment/export_onnx.py CONFIG CKPT --with-body-model, and torch is
+never imported: the same crops, decoding and outputs, run by onnxruntime.
 """
 
 import argparse
@@ -48,7 +54,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument('config', help='model config file')
-    parser.add_argument('checkpoint', help='h4w checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='h4w checkpoint file (.onnx export with --backend onnxruntime)',
+    )
     parser.add_argument(
         'input', nargs='+', help='image file(s), folder(s) or video file(s)'
     )
@@ -93,7 +102,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '-1 keeps all)',
     )
     parser.add_argument(
-        '--device', default='cpu', help='torch device (cpu, cuda, cuda:1)'
+        '--backend',
+        choices=['pytorch', 'onnxruntime'],
+        default='pytorch',
+        help='pytorch: CONFIG + checkpoint; onnxruntime: an ONNX export '
+        '(no torch needed; see tools/deployment/export_onnx.py)',
+    )
+    parser.add_argument(
+        '--device',
+        default='cpu',
+        help='cpu, cuda or cuda:1 (onnxruntime: CUDA needs onnxruntime-gpu)',
     )
     parser.add_argument(
         '--batch-size',
@@ -155,6 +173,28 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error('--batch-size must be >= 1')
+    is_onnx = args.checkpoint.lower().endswith('.onnx')
+    if args.backend == 'pytorch' and is_onnx:
+        parser.error(
+            f'{args.checkpoint} is an ONNX model: add --backend onnxruntime'
+        )
+    if args.backend == 'onnxruntime':
+        if not is_onnx:
+            parser.error(
+                '--backend onnxruntime runs an .onnx export (tools/'
+                f'deployment/export_onnx.py), got {args.checkpoint}'
+            )
+        if args.smooth:
+            parser.error(
+                '--smooth re-runs the body model on the smoothed '
+                'parameters: use --backend pytorch'
+            )
+        if args.human_model_path or args.cfg_options:
+            parser.error(
+                '--human-model-path and --cfg-options do not apply to '
+                '--backend onnxruntime (the body model is inside the .onnx '
+                'file)'
+            )
     return args
 
 
@@ -197,6 +237,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.human_model_path:
         cfg_options['model.body_model.model_path'] = args.human_model_path
     total = count_frames(args.input)  # checks every input first
+    for path, what in ((args.config, 'config'), (args.checkpoint, 'model')):
+        if not osp.isfile(path):
+            raise SystemExit(f'{what} file not found: {path}')
     bboxes, detector = box_source(args)
     # built before the model, so a bad file fails fast
     detector = build_person_detector(detector)
@@ -214,6 +257,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         ),
         track_iou_thr=args.track_iou_thr,
         detector=detector,
+        backend=args.backend,
     )
     writer = ResultWriter(
         args.out_dir,

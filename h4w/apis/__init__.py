@@ -1,8 +1,14 @@
-from .animation_export import (
-    AnimationExportError,
-    export_bvh,
-    export_glb,
-)
+"""Inference, deployment and export APIs.
+
+Importing :mod:`h4w.apis` does not import torch: the names that need it
+(``init_model``, ``inference_mesh``, ``export_onnx`` ...) are imported on
+first use, so that the onnxruntime backend (:class:`ONNXMeshModel`,
+``MeshInferencer(backend='onnxruntime')``) runs without torch installed.
+"""
+
+from h4w.utils.lazy_import import lazy_attributes
+
+from .animation_export import AnimationExportError, export_bvh, export_glb
 from .detectors import (
     BasePersonDetector,
     FullFramePersonDetector,
@@ -11,29 +17,41 @@ from .detectors import (
     build_person_detector,
     person_detector_config,
 )
-from .inference import (
-    CheckpointMismatchError,
-    inference_mesh,
-    inference_mesh_batch,
-    init_model,
-    load_model_weights,
-    prediction_params,
-    valid_person_boxes,
+from .mesh_inferencer import (
+    BACKENDS,
+    Frame,
+    MeshInferencer,
+    check_inputs,
+    count_frames,
 )
-from .mesh_inferencer import Frame, MeshInferencer, check_inputs, count_frames
-from .onnx_export import MeshOnnxWrapper, export_onnx
+from .onnx_mesh_model import ONNXMeshModel
 from .person_boxes import BoxJson
+from .person_crops import crop_people, valid_person_boxes
 from .result_writer import NPZ_KEYS, ResultWriter, read_npz
-from .smoothing import (
-    OneEuroFilter,
-    ParamSmoother,
-    axis_angle_to_rot6d,
-    rot6d_to_axis_angle,
-)
 from .tracking import BoxTracker
+
+# need torch: imported on first use
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        'CheckpointMismatchError': '.inference',
+        'inference_mesh': '.inference',
+        'inference_mesh_batch': '.inference',
+        'init_model': '.inference',
+        'load_model_weights': '.inference',
+        'prediction_params': '.inference',
+        'MeshOnnxWrapper': '.onnx_export',
+        'export_onnx': '.onnx_export',
+        'OneEuroFilter': '.smoothing',
+        'ParamSmoother': '.smoothing',
+        'axis_angle_to_rot6d': '.smoothing',
+        'rot6d_to_axis_angle': '.smoothing',
+    },
+)
 
 __all__ = [
     'AnimationExportError',
+    'BACKENDS',
     'BasePersonDetector',
     'BoxJson',
     'BoxTracker',
@@ -44,6 +62,7 @@ __all__ = [
     'MeshInferencer',
     'MeshOnnxWrapper',
     'NPZ_KEYS',
+    'ONNXMeshModel',
     'ONNXPersonDetector',
     'OneEuroFilter',
     'ParamSmoother',
@@ -52,6 +71,7 @@ __all__ = [
     'build_person_detector',
     'check_inputs',
     'count_frames',
+    'crop_people',
     'export_bvh',
     'export_glb',
     'export_onnx',

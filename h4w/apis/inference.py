@@ -17,9 +17,9 @@ from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
 from h4w.structures import MeshDataSample
-from h4w.structures.bbox import process_bbox
 from h4w.utils.arrays import to_numpy
-from h4w.utils.image_io import read_image
+
+from .person_crops import crop_people, read_rgb
 
 __all__ = [
     'CheckpointMismatchError',
@@ -28,7 +28,6 @@ __all__ = [
     'inference_mesh_batch',
     'load_model_weights',
     'prediction_params',
-    'valid_person_boxes',
 ]
 
 
@@ -162,112 +161,37 @@ def init_model(
     return model.to(device).eval()
 
 
-def valid_person_boxes(
-    bboxes: Optional[np.ndarray],
-    image_size: Sequence[int],
-    source: str = 'image',
-) -> np.ndarray:
-    """Check (K, 4) xyxy person boxes; the whole image when None.
-
-    Degenerate (zero or negative area, NaN / inf) boxes and boxes fully
-    outside the image are dropped with a warning that names them.
-
-    Args:
-        bboxes (np.ndarray, optional): (K, 4) xyxy in image pixels.
-        image_size (tuple): (H, W) of the image.
-        source (str): Name of the image, for the warnings.
-
-    Returns:
-        np.ndarray: (K', 4) float64 xyxy of the kept boxes.
-    """
-    height, width = image_size[:2]
-    if bboxes is None:
-        return np.array([[0.0, 0.0, width, height]])
-    boxes = np.asarray(bboxes, dtype=np.float64)
-    if boxes.size == 0:
-        return boxes.reshape(0, 4)
-    if boxes.ndim == 1:
-        boxes = boxes[None]
-    if boxes.ndim != 2 or boxes.shape[1] != 4:
-        raise ValueError(
-            f'bboxes must be (K, 4) xyxy, got shape {boxes.shape} for {source}'
-        )
-    keep = []
-    for box in boxes:
-        x1, y1, x2, y2 = box
-        if not np.isfinite(box).all():
-            reason = 'not finite'
-        elif x2 <= x1 or y2 <= y1:
-            reason = 'zero or negative area'
-        elif x2 <= 0 or y2 <= 0 or x1 >= width or y1 >= height:
-            reason = f'outside the {width}x{height} image'
-        else:
-            keep.append(box)
-            continue
-        print_log(
-            f'{source}: skipping the box {box.tolist()} ({reason})',
-            logger='current',
-            level=logging.WARNING,
-        )
-    return np.array(keep, dtype=np.float64).reshape(-1, 4)
-
-
 def _crop_inputs(
     model: torch.nn.Module,
     img: np.ndarray,
-    boxes: np.ndarray,
+    boxes: Optional[np.ndarray],
     img_path: Optional[str],
 ) -> List[dict]:
     """Test-mode top-down crops (spec §5.1) of every box, packed."""
-    from h4w.datasets.transforms import MeshTopdownAffine, PackMeshInputs
+    from h4w.datasets.transforms import PackMeshInputs
 
-    codec = model.codec
-    in_h, in_w = codec.input_size
-    crop = MeshTopdownAffine(codec)
     pack = PackMeshInputs()
-    height, width = img.shape[:2]
-    image = img.astype(np.float32)
     packed = []
-    for box in boxes:
-        xywh = (box[0], box[1], box[2] - box[0], box[3] - box[1])
-        crop_box = process_bbox(xywh, width, height, aspect_ratio=in_w / in_h)
-        if crop_box is None:
-            print_log(
-                f'{img_path or "image"}: skipping the box {box.tolist()} '
-                '(empty after clipping to the image)',
-                logger='current',
-                level=logging.WARNING,
-            )
-            continue
-        results = crop(
+    for crop in crop_people(
+        img, boxes, model.codec.input_size, img_path or 'image'
+    ):
+        item = pack(
             dict(
-                img=image,
-                bbox=crop_box,
-                ori_shape=(height, width),
+                img=crop['img'],
+                img2bb_trans=crop['img2bb_trans'],
+                bb2img_trans=crop['bb2img_trans'],
+                ori_shape=img.shape[:2],
+                img_shape=crop['img'].shape[:2],
                 img_path=img_path,
+                flip=False,
+                rot=0.0,
             )
         )
-        item = pack(results)
-        x, y, w, h = (float(v) for v in crop_box)
         item['data_samples'].set_metainfo(
-            dict(bbox=box.copy(), crop_bbox=np.array([x, y, x + w, y + h]))
+            dict(bbox=crop['bbox'], crop_bbox=crop['crop_bbox'])
         )
         packed.append(item)
     return packed
-
-
-def _read_rgb(img: Union[str, np.ndarray]):
-    """(RGB array, path or None) of a path or an (H, W, 3) array."""
-    img_path = None
-    if isinstance(img, str):
-        img_path = img
-        img = read_image(img)
-    img = np.asarray(img)
-    if img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(
-            f'img must be an (H, W, 3) RGB array, got shape {img.shape}'
-        )
-    return img, img_path
 
 
 def inference_mesh(
@@ -336,8 +260,7 @@ def inference_mesh_batch(
         )
     packed, counts = [], []
     for img, boxes in zip(imgs, bboxes):
-        img, img_path = _read_rgb(img)
-        boxes = valid_person_boxes(boxes, img.shape[:2], img_path or 'image')
+        img, img_path = read_rgb(img)
         items = _crop_inputs(model, img, boxes, img_path)
         packed.extend(items)
         counts.append(len(items))

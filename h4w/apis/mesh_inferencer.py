@@ -4,12 +4,19 @@ out (in the manner of mmpose's ``MMPoseInferencer``)."""
 import os
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Union
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Union,
+)
 
 import numpy as np
-import torch
 
-from h4w.structures import MeshDataSample, project_points
+from h4w.structures import project_points
 from h4w.utils.arrays import to_numpy
 from h4w.utils.image_io import (
     IMAGE_EXTENSIONS,
@@ -19,11 +26,23 @@ from h4w.utils.image_io import (
 )
 
 from .detectors import build_person_detector
-from .inference import inference_mesh_batch, init_model, prediction_params
-from .smoothing import ParamSmoother
 from .tracking import BoxTracker
 
-__all__ = ['Frame', 'MeshInferencer', 'check_inputs', 'count_frames']
+if TYPE_CHECKING:
+    from .smoothing import ParamSmoother
+
+__all__ = [
+    'BACKENDS',
+    'Frame',
+    'MeshInferencer',
+    'check_inputs',
+    'count_frames',
+]
+
+#: Inference backends: ``pytorch`` runs a config + checkpoint
+#: (:func:`~h4w.apis.init_model`); ``onnxruntime`` an exported ``.onnx``
+#: file (:class:`~h4w.apis.ONNXMeshModel`) without importing torch.
+BACKENDS = ('pytorch', 'onnxruntime')
 
 
 @dataclass
@@ -42,8 +61,11 @@ class Frame:
         image (np.ndarray): (H, W, 3) uint8 RGB.
         is_video (bool): Whether it is a video frame.
         fps (float): The video's frame rate (0 for images).
-        predictions (list[MeshDataSample]): One per person
-            (:func:`~h4w.apis.inference_mesh` fields).
+        predictions (list): One per person: a ``MeshDataSample``
+            (:func:`~h4w.apis.inference_mesh` fields) with the ``pytorch``
+            backend, a dict of NumPy arrays with the same names
+            (:meth:`~h4w.apis.ONNXMeshModel.predict`) with
+            ``onnxruntime``.
         track_ids (np.ndarray): (K,) int64 per person: stable across the
             frames of a video (box overlap), the person index otherwise.
         params (list[dict]): Per person, the body-model parameters
@@ -60,7 +82,7 @@ class Frame:
     image: np.ndarray
     is_video: bool = False
     fps: float = 0.0
-    predictions: List[MeshDataSample] = field(default_factory=list)
+    predictions: list = field(default_factory=list)
     track_ids: np.ndarray = field(
         default_factory=lambda: np.zeros(0, np.int64)
     )
@@ -129,9 +151,16 @@ class MeshInferencer:
     """Run a mesh estimator on images, folders and videos.
 
     Args:
-        model (str | Config): Config file of any estimator.
-        weights (str, optional): Checkpoint (trust policy).
-        device (str): Torch device.
+        model (str | Config, optional): Config file of any estimator
+            (``pytorch``); with ``onnxruntime`` optional, and when given
+            checked against the exported model (estimator type and crop
+            size).
+        weights (str, optional): Checkpoint (trust policy) for
+            ``pytorch``; the ``.onnx`` file of
+            ``tools/deployment/export_onnx.py --with-body-model`` for
+            ``onnxruntime``.
+        device (str): Torch device (``cpu``, ``cuda:1``); onnxruntime:
+            ``cpu`` or ``cuda[:i]`` (onnxruntime-gpu).
         cfg_options (dict, optional): Config overrides (e.g. the
             ``model.body_model.model_path`` of the human-model files).
         batch_size (int): Images / frames per batched forward (all their
@@ -153,12 +182,17 @@ class MeshInferencer:
             a built detector, any callable ``f(img_rgb, frame_index,
             img_path) -> (K, 4) xyxy`` (:class:`~h4w.apis.detectors.
             BasePersonDetector`); None = the whole image.
+        backend (str): ``'pytorch'`` or ``'onnxruntime'`` (no torch
+            import; same crops, decoding and outputs; no ``smooth``,
+            which re-runs the body model).
 
     Examples:
         >>> inferencer = MeshInferencer(  # doctest: +SKIP
         ...     'configs/hand4whole/hand4whole_res50.py', 'h4w.pth')
         >>> for frame in inferencer('video.mp4'):  # doctest: +SKIP
         ...     print(frame.index, frame.track_ids)
+        >>> onnx = MeshInferencer(None, 'h4w.onnx',  # doctest: +SKIP
+        ...                       backend='onnxruntime')
     """
 
     def __init__(
@@ -174,12 +208,40 @@ class MeshInferencer:
         smooth_cfg: Optional[dict] = None,
         track_iou_thr: float = 0.3,
         detector: Union[None, dict, Callable] = None,
+        backend: str = 'pytorch',
     ) -> None:
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
-        self.model = init_model(model, weights, device, cfg_options)
-        self.layout = self.model.body_model.param_layout
-        self.faces = self.model.body_model.faces.cpu().numpy()
+        if backend not in BACKENDS:
+            raise ValueError(
+                f'backend must be one of {BACKENDS}, got {backend!r}'
+            )
+        self.backend = backend
+        if backend == 'onnxruntime':
+            if smooth:
+                raise ValueError(
+                    'smooth=True re-runs the body model on the smoothed '
+                    'parameters, which the onnxruntime backend cannot do: '
+                    "use backend='pytorch' to smooth"
+                )
+            from .onnx_mesh_model import ONNXMeshModel
+
+            if weights is None:
+                raise ValueError(
+                    'the onnxruntime backend needs the exported .onnx file '
+                    'as weights'
+                )
+            self.model = ONNXMeshModel(weights, device=device)
+            if model is not None:
+                self.model.check_config(model)
+            self.layout = self.model.layout
+            self.faces = self.model.faces
+        else:
+            from .inference import init_model
+
+            self.model = init_model(model, weights, device, cfg_options)
+            self.layout = self.model.body_model.param_layout
+            self.faces = self.model.body_model.faces.cpu().numpy()
         self.batch_size = batch_size
         self.renderer_backend = renderer
         self.side_view = side_view
@@ -252,7 +314,7 @@ class MeshInferencer:
         if bboxes is None and self.detector is not None:
             bboxes = self._detect
         trackers: Dict[str, BoxTracker] = {}
-        smoothers: Dict[str, ParamSmoother] = {}
+        smoothers: Dict[str, 'ParamSmoother'] = {}
         batch: List[Frame] = []
         for frame in self.frames(inputs):
             batch.append(frame)
@@ -278,13 +340,18 @@ class MeshInferencer:
             return bboxes
         return bboxes(frame)
 
+    def _predict(self, batch: List[Frame], bboxes: BoxesType) -> list:
+        """Per frame, its people's predictions, with the backend."""
+        images = [frame.image for frame in batch]
+        boxes = [self._boxes_of(frame, bboxes) for frame in batch]
+        if self.backend == 'onnxruntime':
+            return self.model.predict(images, boxes)
+        from .inference import inference_mesh_batch
+
+        return inference_mesh_batch(self.model, images, boxes)
+
     def _run(self, batch, bboxes, return_vis, trackers, smoothers):
-        results = inference_mesh_batch(
-            self.model,
-            [frame.image for frame in batch],
-            [self._boxes_of(frame, bboxes) for frame in batch],
-        )
-        for frame, samples in zip(batch, results):
+        for frame, samples in zip(batch, self._predict(batch, bboxes)):
             frame.predictions = samples
             frame.params = [self._params(s) for s in samples]
             if frame.is_video:
@@ -296,35 +363,49 @@ class MeshInferencer:
                 ).reshape(-1, 4)
                 frame.track_ids = tracker.update(boxes)
                 if self.smooth and frame.params:
-                    smoother = smoothers.setdefault(
-                        frame.source,
-                        ParamSmoother(fps=frame.fps, **self.smooth_cfg),
-                    )
-                    self._smooth(frame, smoother)
+                    if frame.source not in smoothers:
+                        from .smoothing import ParamSmoother
+
+                        smoothers[frame.source] = ParamSmoother(
+                            fps=frame.fps, **self.smooth_cfg
+                        )
+                    self._smooth(frame, smoothers[frame.source])
             else:
                 frame.track_ids = np.arange(len(samples), dtype=np.int64)
             if return_vis:
                 frame.visualization = self.visualize(frame)
             yield frame
 
-    def _params(self, sample: MeshDataSample) -> Dict[str, np.ndarray]:
-        pred = sample.pred_instances
-        params = prediction_params(sample, self.layout)
-        for key, name in (
-            ('focal', 'focal'),
-            ('princpt', 'princpt'),
-            ('keypoints', 'keypoints'),
-            ('bbox', 'bboxes'),
-            ('crop_bbox', 'crop_bboxes'),
-            ('vertices', 'vertices'),
-        ):
+    #: ``Frame.params`` entries besides the body-model parameters, by the
+    #: name of the prediction field they come from.
+    _IMAGE_FIELDS = (
+        ('focal', 'focal'),
+        ('princpt', 'princpt'),
+        ('keypoints', 'keypoints'),
+        ('bbox', 'bboxes'),
+        ('crop_bbox', 'crop_bboxes'),
+        ('vertices', 'vertices'),
+    )
+
+    def _params(self, prediction) -> Dict[str, np.ndarray]:
+        """The documented per-person entries of :attr:`Frame.params`."""
+        if self.backend == 'onnxruntime':
+            keys = self.model.param_keys()
+            fields = {k: prediction[k] for k in keys}
+            fields.update((k, prediction[n]) for k, n in self._IMAGE_FIELDS)
+            return {k: to_numpy(v, np.float32) for k, v in fields.items()}
+        from .inference import prediction_params
+
+        pred = prediction.pred_instances
+        params = prediction_params(prediction, self.layout)
+        for key, name in self._IMAGE_FIELDS:
             params[key] = to_numpy(pred.get(name)[0], np.float32)
         return params
 
     #: Parameters the smoother filters (besides the body-model ones).
     _SMOOTHED_CAMERA = ('cam_trans', 'focal', 'princpt')
 
-    def _smooth(self, frame: Frame, smoother: ParamSmoother) -> None:
+    def _smooth(self, frame: Frame, smoother: 'ParamSmoother') -> None:
         """Smooth each track's parameters, then recompute the meshes and
         the projected keypoints in one body-model forward."""
         body_keys = ['root_pose', 'shape'] + [
@@ -338,6 +419,8 @@ class MeshInferencer:
                 int(track_id), {k: params[k] for k in keys}, frame.index
             )
             params.update(smoothed)
+        import torch
+
         device = next(self.model.parameters()).device
         batch = {
             key: torch.as_tensor(

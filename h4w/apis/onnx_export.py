@@ -36,6 +36,11 @@ Outputs, in this order (``P`` = the body model's parameter layout, see
   heat-map units (``<prefix>_joint_proj``). Hand4Whole: V = 10475,
   J = 137 (144 with ``predict_all_joints``).
 
+The file's ``metadata_props`` hold the model type, the body-model layout,
+the codec and the mesh triangles (:mod:`h4w.apis.onnx_mesh_model`), so
+that :class:`~h4w.apis.ONNXMeshModel` (the ``onnxruntime`` backend of the
+demo) runs steps 1-5 below with the PyTorch path's own NumPy functions.
+
 Post-processing that reproduces :func:`~h4w.apis.inference_mesh` in
 original-image pixels (``codec`` = the model's :class:`MeshCodec`; ``in_h,
 in_w`` = ``codec.input_size``; ``body_h, body_w`` =
@@ -43,11 +48,11 @@ in_w`` = ``codec.input_size``; ``body_h, body_w`` =
 
 1. Crop (before the model), per person box xyxy: ``crop_box =
    process_bbox(xywh, W_img, H_img, aspect_ratio=in_w / in_h)`` (x1.25,
-   aspect fixed; a None result skips the box), then the affine crop of
-   :class:`~h4w.datasets.transforms.MeshTopdownAffine` (test mode: no
-   rotation / flip) to (in_h, in_w), giving ``img2bb_trans`` and its
-   inverse ``bb2img_trans`` (2, 3); the float32 RGB crop, HWC -> CHW, is
-   ``imgs[i]``.
+   aspect fixed; a None result skips the box), then the affine crop
+   :func:`~h4w.structures.image.affine_crop` (test mode: no rotation /
+   flip) to (in_h, in_w), giving ``img2bb_trans`` and its inverse
+   ``bb2img_trans`` (2, 3); the float32 RGB crop, HWC -> CHW, is
+   ``imgs[i]`` (:func:`~h4w.apis.person_crops.crop_people`).
 2. ``vertices``: used as is (``pred_instances.vertices``).
 3. Camera in image pixels (``focal``, ``princpt``): with ``s =
    (in_w / body_w, in_h / body_h)``, ``focal = codec.focal * s *
@@ -58,7 +63,8 @@ in_w`` = ``codec.input_size``; ``body_h, body_w`` =
    ``joint_img_orig`` = ``joint_img[..., :2]``): ``crop = xy * (in_w /
    hm_w, in_h / hm_h)``, then ``bb2img @ (crop, 1)``.
 5. ``*_bbox_orig``: the four corners of each crop-pixel box through
-   ``bb2img``, then their min / max (axis-aligned xyxy).
+   ``bb2img``, then their min / max (axis-aligned xyxy). Steps 3-5 are
+   :meth:`MeshCodec.decode_to_image`.
 6. Without the body model: run the body model on the parameters (the
    pose blocks of ``P`` in order, ``betas=shape``, ``expression=expr``,
    SMPL-X hands relative to the mean hand), add ``cam_trans`` and project
@@ -74,6 +80,7 @@ whose ONNX symbol is ``RoiAlign`` (opset 16,
 """
 
 import contextlib
+import json
 import warnings
 from collections import OrderedDict
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -84,6 +91,13 @@ from torch import Tensor, nn
 
 from h4w.models.task_modules import part_roi_extractor
 from h4w.models.task_modules.roi_align import roi_align
+
+from .onnx_mesh_model import (
+    FACES_KEY,
+    METADATA_FORMAT,
+    METADATA_KEY,
+    encode_faces,
+)
 
 __all__ = [
     'MeshOnnxWrapper',
@@ -356,7 +370,7 @@ def export_onnx(
             do_constant_folding=True,
             dynamo=False,
         )
-    _set_output_shapes(out_file, reference)
+    _finish_file(out_file, reference, wrapper)
     return (
         names,
         {k: v.numpy() for k, v in reference.items()},
@@ -364,9 +378,13 @@ def export_onnx(
     )
 
 
-def _set_output_shapes(onnx_file: str, outputs: Dict[str, Tensor]) -> None:
+def _finish_file(
+    onnx_file: str, outputs: Dict[str, Tensor], wrapper: MeshOnnxWrapper
+) -> None:
     """Write the static sizes of every output (all but the batch) into
-    the graph, where the exporter's shape inference left symbols."""
+    the graph, where the exporter's shape inference left symbols, and the
+    h4w metadata that the onnxruntime backend reads
+    (:mod:`h4w.apis.onnx_mesh_model`)."""
     import onnx
 
     model = onnx.load(onnx_file)
@@ -375,6 +393,20 @@ def _set_output_shapes(onnx_file: str, outputs: Dict[str, Tensor]) -> None:
         for dim, size in zip(dims[1:], outputs[value.name].shape[1:]):
             dim.Clear()
             dim.dim_value = int(size)
+    estimator = wrapper.model
+    info = dict(
+        format=METADATA_FORMAT,
+        model=type(estimator).__name__,
+        layout=wrapper.layout.prefix,
+        codec=estimator.codec.to_config(),
+        with_body_model=wrapper.with_body_model,
+        outputs=list(outputs),
+    )
+    faces = estimator.body_model.faces.cpu().numpy()
+    onnx.helper.set_model_props(
+        model,
+        {METADATA_KEY: json.dumps(info), FACES_KEY: encode_faces(faces)},
+    )
     onnx.save(model, onnx_file)
 
 

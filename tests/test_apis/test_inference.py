@@ -132,7 +132,7 @@ def test_bad_boxes_are_skipped_with_a_warning(hand4whole, monkeypatch):
     )
     logged = []
     monkeypatch.setattr(
-        'h4w.apis.inference.print_log',
+        'h4w.apis.person_crops.print_log',
         lambda msg, **kwargs: logged.append((msg, kwargs.get('level'))),
     )
     samples = inference_mesh(hand4whole, img, boxes)
