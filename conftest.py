@@ -72,3 +72,11 @@ def shared_data() -> str:
     if not osp.isfile(osp.join(SHARED_DATA, 'output.obj')):
         pytest.skip(f'reference data not found in {SHARED_DATA}')
     return SHARED_DATA
+
+
+@pytest.fixture(scope='session')
+def reference_photo_or_none():
+    """``input.png`` of the shared data, or None when it is absent (for
+    tests that then use a generated image instead of skipping)."""
+    path = osp.join(SHARED_DATA, 'input.png')
+    return path if osp.isfile(path) else None

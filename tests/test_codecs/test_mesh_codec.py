@@ -140,3 +140,55 @@ def test_decode_to_the_original_image(codec):
     # body input -> crop x2, crop -> image x2
     torch.testing.assert_close(focal, torch.tensor([[20000.0, 20000.0]]))
     torch.testing.assert_close(princpt, torch.tensor([[394.0, 532.0]]))
+
+
+def test_decode_to_image_numpy_equals_torch(codec):
+    """The onnxruntime backend decodes NumPy arrays with the same
+    arithmetic as the PyTorch path (float32 in and out, equal to float32
+    rounding)."""
+    rng = np.random.default_rng(0)
+    angle = rng.uniform(-0.3, 0.3, 3)
+    scale = rng.uniform(0.5, 3.0, 3)
+    bb2img = np.zeros((3, 2, 3), np.float32)
+    bb2img[:, 0, 0] = bb2img[:, 1, 1] = scale * np.cos(angle)
+    bb2img[:, 0, 1] = -scale * np.sin(angle)
+    bb2img[:, 1, 0] = scale * np.sin(angle)
+    bb2img[:, :, 2] = rng.uniform(-50, 500, (3, 2))
+    preds = dict(
+        joint_img=rng.uniform(0, 8, (3, 65, 3)).astype(np.float32),
+        smplx_joint_proj=rng.uniform(0, 8, (3, 137, 2)).astype(np.float32),
+        lhand_bbox=rng.uniform(0, 300, (3, 4)).astype(np.float32),
+        cam_trans=rng.uniform(0, 5, (3, 3)).astype(np.float32),
+    )
+    out_np = codec.decode_to_image(preds, bb2img)
+    out_torch = codec.decode_to_image(
+        {k: torch.from_numpy(v) for k, v in preds.items()},
+        torch.from_numpy(bb2img),
+    )
+    assert (
+        set(out_np)
+        == set(out_torch)
+        == set(preds)
+        | {
+            'focal',
+            'princpt',
+            'joint_img_orig',
+            'smplx_joint_proj_orig',
+            'lhand_bbox_orig',
+        }
+    )
+    for key, value in out_np.items():
+        assert isinstance(value, np.ndarray) and value.dtype == np.float32
+        np.testing.assert_allclose(
+            value, out_torch[key].numpy(), rtol=1e-6, atol=1e-4, err_msg=key
+        )
+
+
+def test_to_config_rebuilds_the_codec(codec):
+    import json
+
+    config = json.loads(json.dumps(codec.to_config()))
+    rebuilt = build_codec(config)
+    assert repr(rebuilt) == repr(codec)
+    assert (rebuilt.focal, rebuilt.princpt) == (codec.focal, codec.princpt)
+    assert rebuilt.bbox_extension == codec.bbox_extension

@@ -3,6 +3,7 @@ a checkpoint converted from the upstream layout (any weights)."""
 
 import json
 import os.path as osp
+import sys
 
 import cv2
 import numpy as np
@@ -12,7 +13,7 @@ from h4w.apis import NPZ_KEYS, read_npz
 from h4w.utils.image_io import read_image, write_image
 from h4w.utils.mesh_io import read_obj
 
-from tests.conftest import REPO_ROOT, load_tool
+from tests.conftest import REPO_ROOT, load_tool, run_tool
 
 CONFIG = osp.join(REPO_ROOT, 'configs/hand4whole/hand4whole_res50.py')
 demo = load_tool('demo.py')
@@ -289,3 +290,136 @@ def test_demo_on_a_folder_whole_images_one_npz(
         'a.json',
         'b.json',
     ]
+
+
+#: Runs tools/demo.py with ``import torch`` failing, and reports whether
+#: anything managed to load it.
+NO_TORCH_DEMO = """
+import runpy, sys
+sys.modules['torch'] = None  # any import of torch raises ImportError
+sys.argv = ['tools/demo.py'] + sys.argv[1:]
+try:
+    runpy.run_path('tools/demo.py', run_name='__main__')
+except SystemExit as exit:
+    assert not exit.code, exit.code
+assert sys.modules.get('torch') is None
+print('demo ran without torch')
+"""
+
+
+def test_demo_onnxruntime_backend_matches_pytorch(
+    reference_photo_or_none, hand4whole_checkpoint, human_model_root, tmp_path
+):
+    """tools/deployment/export_onnx.py CONFIG CKPT --with-body-model, then
+    tools/demo.py --backend onnxruntime in a process where torch cannot be
+    imported: the same people, meshes (<= 1e-4 m), parameters and cameras
+    as the PyTorch backend, on the reference photo (a generated image with
+    two people when ../shared/data is absent)."""
+    pytest.importorskip('onnxruntime')
+    if reference_photo_or_none:
+        image, boxes = reference_photo_or_none, ['193,120,516,395']
+    else:
+        rng = np.random.default_rng(0)
+        pixels = cv2.GaussianBlur(
+            rng.integers(0, 255, (360, 480, 3), dtype=np.uint8), (0, 0), 4
+        )
+        image = write_image(str(tmp_path / 'people.png'), pixels)
+        boxes = ['10,20,200,340', '260,30,470,350']
+    box_args = [arg for box in boxes for arg in ('--bbox', box)]
+    onnx_file = str(tmp_path / 'hand4whole.onnx')
+    export = load_tool('deployment/export_onnx.py')
+    assert (
+        export.main(
+            [
+                CONFIG,
+                hand4whole_checkpoint,
+                '--with-body-model',
+                '--out',
+                onnx_file,
+                '--cfg-options',
+                f'model.body_model.model_path={human_model_root}',
+            ]
+        )
+        == 0
+    )
+    outputs = {}
+    for backend in ('pytorch', 'onnxruntime'):
+        out_dir = tmp_path / backend
+        common = [image, '--out-dir', str(out_dir), *box_args]
+        common += ['--renderer', 'opencv']
+        if backend == 'pytorch':
+            run_demo(
+                hand4whole_checkpoint,
+                human_model_root,
+                [image],
+                out_dir,
+                *box_args,
+                '--renderer',
+                'opencv',
+            )
+        else:
+            proc = run_tool(
+                [
+                    sys.executable,
+                    '-c',
+                    NO_TORCH_DEMO,
+                    CONFIG,
+                    onnx_file,
+                    *common,
+                    '--backend',
+                    'onnxruntime',
+                ]
+            )
+            assert 'demo ran without torch' in proc.stdout
+        outputs[backend] = out_dir
+    name = osp.splitext(osp.basename(image))[0]
+    expected, actual = (
+        read_npz(str(outputs[b] / f'{name}.npz'))
+        for b in ('pytorch', 'onnxruntime')
+    )
+    assert sorted(actual) == sorted(expected)
+    assert actual['track_id'].tolist() == list(range(len(boxes)))
+    for key in (
+        'root_pose',
+        'body_pose',
+        'lhand_pose',
+        'rhand_pose',
+        'jaw_pose',
+        'shape',
+        'expr',
+        'cam_trans',
+    ):
+        np.testing.assert_allclose(
+            actual[key], expected[key], atol=1e-4, err_msg=key
+        )
+    for key in ('bbox', 'crop_bbox', 'princpt', 'joints_2d'):
+        np.testing.assert_allclose(
+            actual[key], expected[key], atol=1e-2, err_msg=key
+        )
+    np.testing.assert_allclose(actual['focal'], expected['focal'], rtol=1e-5)
+    for track in range(len(boxes)):
+        mesh = f'meshes/{name}_{track:02d}.obj'
+        verts, faces = read_obj(str(outputs['onnxruntime'] / mesh))
+        ref_verts, ref_faces = read_obj(str(outputs['pytorch'] / mesh))
+        assert verts.shape == (10475, 3)
+        np.testing.assert_array_equal(faces, ref_faces)
+        assert np.abs(verts - ref_verts).max() <= 1e-4
+    check_overlay_matches_saved_camera(
+        str(outputs['onnxruntime']), read_image(image), name
+    )
+
+
+def test_backend_arguments_are_checked(capsys):
+    for argv, message in (
+        (['m.onnx', 'a.jpg'], 'add --backend onnxruntime'),
+        (['m.pth', 'a.jpg', '--backend', 'onnxruntime'], 'runs an .onnx'),
+        (['m.onnx', 'a.jpg', '--backend', 'onnxruntime', '--smooth'], 'use'),
+        (
+            ['m.onnx', 'a.jpg', '--backend', 'onnxruntime']
+            + ['--human-model-path', 'x'],
+            'inside the .onnx',
+        ),
+    ):
+        with pytest.raises(SystemExit):
+            demo.parse_args([CONFIG, *argv])
+        assert message in capsys.readouterr().err
