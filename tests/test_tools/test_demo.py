@@ -413,7 +413,10 @@ def test_backend_arguments_are_checked(capsys):
     for argv, message in (
         (['m.onnx', 'a.jpg'], 'add --backend onnxruntime'),
         (['m.pth', 'a.jpg', '--backend', 'onnxruntime'], 'runs an .onnx'),
-        (['m.onnx', 'a.jpg', '--backend', 'onnxruntime', '--smooth'], 'use'),
+        (
+            ['m.onnx', 'a.jpg', '--backend', 'onnxruntime', '--smooth'],
+            're-runs the body model',
+        ),
         (
             ['m.onnx', 'a.jpg', '--backend', 'onnxruntime']
             + ['--human-model-path', 'x'],
