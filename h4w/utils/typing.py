@@ -5,13 +5,13 @@ from typing import List, Optional, Union
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
-from h4w.structures import MeshDataSample
-
 ConfigType = Union[ConfigDict, dict]
 OptConfigType = Optional[ConfigType]
 MultiConfig = Union[ConfigType, List[ConfigType]]
 OptMultiConfig = Optional[MultiConfig]
-SampleList = List[MeshDataSample]
+#: ``h4w.structures.MeshDataSample`` by name, not imported: utils sit
+#: below structures, which use them.
+SampleList = List['MeshDataSample']  # noqa: F821
 OptSampleList = Optional[SampleList]
 InstanceList = List[InstanceData]
 
