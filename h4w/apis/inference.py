@@ -19,7 +19,7 @@ from mmengine.registry import init_default_scope
 from h4w.structures import MeshDataSample
 from h4w.utils.arrays import to_numpy
 
-from .person_crops import crop_people, read_rgb
+from .person_crops import crop_images, split_per_image
 
 __all__ = [
     'CheckpointMismatchError',
@@ -161,37 +161,26 @@ def init_model(
     return model.to(device).eval()
 
 
-def _crop_inputs(
-    model: torch.nn.Module,
-    img: np.ndarray,
-    boxes: Optional[np.ndarray],
-    img_path: Optional[str],
-) -> List[dict]:
-    """Test-mode top-down crops (spec §5.1) of every box, packed."""
+def _pack(crop: dict) -> dict:
+    """One person's crop (:func:`crop_images`) as the model's input."""
     from h4w.datasets.transforms import PackMeshInputs
 
-    pack = PackMeshInputs()
-    packed = []
-    for crop in crop_people(
-        img, boxes, model.codec.input_size, img_path or 'image'
-    ):
-        item = pack(
-            dict(
-                img=crop['img'],
-                img2bb_trans=crop['img2bb_trans'],
-                bb2img_trans=crop['bb2img_trans'],
-                ori_shape=img.shape[:2],
-                img_shape=crop['img'].shape[:2],
-                img_path=img_path,
-                flip=False,
-                rot=0.0,
-            )
+    item = PackMeshInputs()(
+        dict(
+            img=crop['img'],
+            img2bb_trans=crop['img2bb_trans'],
+            bb2img_trans=crop['bb2img_trans'],
+            ori_shape=crop['ori_shape'],
+            img_shape=crop['img'].shape[:2],
+            img_path=crop['img_path'],
+            flip=False,
+            rot=0.0,
         )
-        item['data_samples'].set_metainfo(
-            dict(bbox=crop['bbox'], crop_bbox=crop['crop_bbox'])
-        )
-        packed.append(item)
-    return packed
+    )
+    item['data_samples'].set_metainfo(
+        dict(bbox=crop['bbox'], crop_bbox=crop['crop_bbox'])
+    )
+    return item
 
 
 def inference_mesh(
@@ -254,18 +243,10 @@ def inference_mesh_batch(
     Returns:
         list[list[MeshDataSample]]: Per image, its people.
     """
-    if len(imgs) != len(bboxes):
-        raise ValueError(
-            f'{len(imgs)} images but {len(bboxes)} box arrays were given'
-        )
-    packed, counts = [], []
-    for img, boxes in zip(imgs, bboxes):
-        img, img_path = read_rgb(img)
-        items = _crop_inputs(model, img, boxes, img_path)
-        packed.extend(items)
-        counts.append(len(items))
-    if not packed:
+    crops, counts = crop_images(imgs, bboxes, model.codec.input_size)
+    if not crops:
         return [[] for _ in imgs]
+    packed = [_pack(crop) for crop in crops]
     with torch.no_grad():
         samples = model.test_step(pseudo_collate(packed))
     prefix = model.body_model.param_layout.prefix
@@ -281,11 +262,7 @@ def inference_mesh_batch(
                 ).to(device),
                 key,
             )
-    out, start = [], 0
-    for count in counts:
-        out.append(samples[start : start + count])
-        start += count
-    return out
+    return split_per_image(samples, counts)
 
 
 def prediction_params(sample: MeshDataSample, layout) -> Dict[str, np.ndarray]:

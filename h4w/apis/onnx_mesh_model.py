@@ -29,7 +29,7 @@ import numpy as np
 from h4w.body_models.param_layouts import PARAM_LAYOUTS, ParamLayout
 from h4w.codecs import MeshCodec
 
-from .person_crops import crop_people, read_rgb
+from .person_crops import crop_images, split_per_image
 
 __all__ = [
     'METADATA_KEY',
@@ -228,18 +228,7 @@ class ONNXMeshModel:
             ``img2bb_trans`` / ``bb2img_trans`` (2, 3); the names of the
             PyTorch path's ``pred_instances``.
         """
-        if len(imgs) != len(bboxes):
-            raise ValueError(
-                f'{len(imgs)} images but {len(bboxes)} box arrays were given'
-            )
-        crops, counts = [], []
-        for img, boxes in zip(imgs, bboxes):
-            img, img_path = read_rgb(img)
-            people = crop_people(
-                img, boxes, self.input_size, img_path or 'image'
-            )
-            crops.extend(people)
-            counts.append(len(people))
+        crops, counts = crop_images(imgs, bboxes, self.input_size)
         if not crops:
             return [[] for _ in imgs]
         batch = np.stack([c['img'] for c in crops]).transpose(0, 3, 1, 2)
@@ -256,11 +245,7 @@ class ONNXMeshModel:
                 bb2img_trans=crop['bb2img_trans'],
             )
             people.append(person)
-        out, start = [], 0
-        for count in counts:
-            out.append(people[start : start + count])
-            start += count
-        return out
+        return split_per_image(people, counts)
 
     def __repr__(self) -> str:
         return (

@@ -2,7 +2,7 @@
 backends (PyTorch and onnxruntime). NumPy and OpenCV only."""
 
 import logging
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.logging import print_log
@@ -11,7 +11,13 @@ from h4w.structures.bbox import process_bbox
 from h4w.structures.image import affine_crop
 from h4w.utils.image_io import read_image
 
-__all__ = ['crop_people', 'read_rgb', 'valid_person_boxes']
+__all__ = [
+    'crop_images',
+    'crop_people',
+    'read_rgb',
+    'split_per_image',
+    'valid_person_boxes',
+]
 
 
 def read_rgb(img: Union[str, np.ndarray]):
@@ -133,3 +139,46 @@ def crop_people(
             )
         )
     return crops
+
+
+def crop_images(
+    imgs: Sequence[Union[str, np.ndarray]],
+    bboxes: Sequence[Optional[np.ndarray]],
+    input_size: Sequence[int],
+) -> Tuple[List[dict], List[int]]:
+    """:func:`crop_people` of several images, for one batched forward.
+
+    Args:
+        imgs (list): Image files or (H, W, 3) RGB arrays.
+        bboxes (list): Per image, (K_i, 4) xyxy boxes or None.
+        input_size (Sequence[int]): Crop (H, W).
+
+    Returns:
+        tuple: every person's crop, in image then box order (the
+        :func:`crop_people` entries plus ``ori_shape`` (H, W) and
+        ``img_path``, None for an array), and the number of people of
+        each image (:func:`split_per_image`).
+    """
+    if len(imgs) != len(bboxes):
+        raise ValueError(
+            f'{len(imgs)} images but {len(bboxes)} box arrays were given'
+        )
+    crops, counts = [], []
+    for img, boxes in zip(imgs, bboxes):
+        img, img_path = read_rgb(img)
+        people = crop_people(img, boxes, input_size, img_path or 'image')
+        for crop in people:
+            crop.update(ori_shape=img.shape[:2], img_path=img_path)
+        crops.extend(people)
+        counts.append(len(people))
+    return crops, counts
+
+
+def split_per_image(items: Sequence, counts: Sequence[int]) -> List[list]:
+    """Per-person results back into one list per image (``counts`` from
+    :func:`crop_images`)."""
+    out, start = [], 0
+    for count in counts:
+        out.append(list(items[start : start + count]))
+        start += count
+    return out
