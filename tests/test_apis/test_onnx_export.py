@@ -226,6 +226,7 @@ def test_export_tool_pose2pose_hand(human_model_root, tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'onnx.checker: ok' in result.stdout
+    assert 'IMAGE --backend onnxruntime' in result.stdout
     names = [
         'root_pose',
         'hand_pose',

@@ -13,7 +13,9 @@ output. Needs the ``deploy`` extra (``pip install -e ".[deploy]"``).
         --cfg-options model.body_model.model_path=data/human_model_files
 
 CHECKPOINT ``none`` keeps the random initialisation (for trying the
-export). Exit status: 0 on success, 1 when the export or the check fails.
+export). A file written with ``--with-body-model`` runs on its own, without
+torch: ``tools/demo.py CONFIG OUT.onnx IMAGE --backend onnxruntime``.
+Exit status: 0 on success, 1 when the export or the check fails.
 """
 
 import argparse
@@ -127,6 +129,16 @@ def main(argv=None) -> int:
     for name in names:
         shape = 'x'.join(['N'] + [str(s) for s in expected[name].shape[1:]])
         print(f'  {name:<{width}}  ({shape})  {diffs[name]:.3e}')
+    if args.with_body_model:
+        print(
+            f'run it without torch: python tools/demo.py {args.config} '
+            f'{out} IMAGE --backend onnxruntime'
+        )
+    else:
+        print(
+            'note: the onnxruntime backend of tools/demo.py needs the mesh: '
+            'export with --with-body-model'
+        )
     return 0
 
 
