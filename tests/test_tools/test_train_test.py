@@ -13,6 +13,9 @@ from h4w.engine.checkpoint import load_checkpoint_file
 from tests.conftest import PYTHON, REPO_ROOT, run_tool
 
 CONFIG = osp.join(REPO_ROOT, 'configs/quickstart/pose_lifter_smoke.py')
+#: The resume runs train on 128 samples: 4 iterations an epoch (the
+#: config's 512 give the DDP test its 8 iterations).
+RESUME_SAMPLES = 'train_dataloader.dataset.num_samples=128'
 
 
 def train(work_dir, human_model_root, *extra):
@@ -41,11 +44,15 @@ def interrupted_and_straight_runs(tmp_path_factory, human_model_root):
     """The same 3 epochs trained straight, and as 2 epochs + --resume."""
     root = tmp_path_factory.mktemp('runs')
     straight, resumed = str(root / 'straight'), str(root / 'resumed')
-    train(straight, human_model_root)
-    train(resumed, human_model_root, 'train_cfg.max_epochs=2')
+    train(straight, human_model_root, RESUME_SAMPLES)
+    train(resumed, human_model_root, RESUME_SAMPLES, 'train_cfg.max_epochs=2')
     assert not osp.exists(osp.join(resumed, 'epoch_3.pth'))
     log = train(
-        resumed, human_model_root, 'train_cfg.max_epochs=3', '--resume'
+        resumed,
+        human_model_root,
+        RESUME_SAMPLES,
+        'train_cfg.max_epochs=3',
+        '--resume',
     )
     return straight, resumed, log
 
@@ -71,9 +78,13 @@ def test_resume_restores_optimizer_and_scheduler(
     assert b['optimizer']['param_groups'][0]['lr'] == pytest.approx(3e-4)
 
 
-def test_resume_flag_with_explicit_checkpoint(tmp_path, human_model_root):
+def test_resume_flag_with_explicit_checkpoint(
+    interrupted_and_straight_runs, human_model_root, tmp_path
+):
+    """``--resume PATH``: the named checkpoint (the straight run's first
+    epoch, from another work dir), not the work dir's latest."""
+    straight = interrupted_and_straight_runs[0]
     work_dir = str(tmp_path / 'wd')
-    train(work_dir, human_model_root, 'train_cfg.max_epochs=1')
     proc = run_tool(
         [
             PYTHON,
@@ -82,9 +93,10 @@ def test_resume_flag_with_explicit_checkpoint(tmp_path, human_model_root):
             '--work-dir',
             work_dir,
             '--resume',
-            osp.join(work_dir, 'epoch_1.pth'),
+            osp.join(straight, 'epoch_1.pth'),
             '--cfg-options',
             f'model.body_model.model_path={human_model_root}',
+            RESUME_SAMPLES,
             'train_cfg.max_epochs=2',
         ]
     )
