@@ -3,6 +3,7 @@ and 3 (the graph is traced at batch 2), the unchanged PyTorch numbers and
 the export tool. Hand4Whole uses ResNet-18 trunks (same graph, faster)."""
 
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -191,7 +192,7 @@ def test_wrong_crop_size_is_refused(hand4whole):
         wrapper.named_outputs(torch.zeros(1, 3, 256, 192))
 
 
-def test_export_tool_pose2pose_hand(human_model_root, tmp_path):
+def test_export_tool_pose2pose_hand(human_model_root, tmp_path, capsys):
     """The CLI on a Pose2Pose hand checkpoint (ResNet-18 trunk); the
     written file at batch 1 and 3 against the same weights in PyTorch."""
     config = osp.join(REPO_ROOT, CONFIGS['pose2pose_hand'])
@@ -244,6 +245,34 @@ def test_export_tool_pose2pose_hand(human_model_root, tmp_path):
     shapes = {o.name: dims(o) for o in graph.output}
     assert shapes['vertices'] == ['batch', 778, 3]
     assert shapes['hand_pose'] == ['batch', 45]
+    # the end-to-end benchmark: both backends on one image, same meshes
+    benchmark = load_tool('analysis_tools/benchmark_inference.py')
+    benchmark.main(
+        [
+            config,
+            '--checkpoint',
+            checkpoint,
+            '--onnx',
+            out,
+            '--model-path',
+            human_model_root,
+            '--people',
+            '1',
+            '3',
+            '--size',
+            '96',
+            '128',
+            '--iters',
+            '1',
+            '--cfg-options',
+            *(f'{k}={v}' for k, v in options.items()),
+        ]
+    )
+    found = re.findall(
+        r'onnxruntime: +[\d.]+ people/s .*max diff ([\d.e+-]+) m',
+        capsys.readouterr().out,
+    )
+    assert len(found) == 2 and max(float(d) for d in found) <= 1e-4
 
 
 def test_export_tool_errors(tmp_path, capsys):

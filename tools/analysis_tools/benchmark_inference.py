@@ -4,12 +4,17 @@ Builds the model of a config with random weights (or a checkpoint), then
 times ``inference_mesh`` on one image with 1, 8, ... person boxes: crops,
 one batched forward of every person, outputs in original-image pixels.
 Optionally times the overlay render of the same people
-(``--render auto|pyrender|opencv``). Numbers are for comparison on one
-machine, never asserted.
+(``--render auto|pyrender|opencv``), and the onnxruntime backend
+(``--onnx FILE``, an export of the same weights with ``--with-body-model``):
+``ONNXMeshModel.predict`` on the same image and boxes, with as many
+threads as torch, and its largest vertex difference to PyTorch. Numbers
+are for comparison on one machine, never asserted.
 
     python tools/analysis_tools/benchmark_inference.py \\
         configs/hand4whole/hand4whole_res50.py \\
         --model-path data/human_model_files --people 1 8 --render auto
+    python tools/analysis_tools/benchmark_inference.py CONFIG \\
+        --checkpoint CKPT --onnx model.onnx --people 1 8
 """
 
 import argparse
@@ -23,6 +28,7 @@ sys.path.insert(
 
 import numpy as np
 import torch
+from mmengine.config import DictAction
 
 from h4w.apis import inference_mesh, init_model
 from h4w.utils.benchmark import peak_memory_mb, time_calls
@@ -58,7 +64,18 @@ def parse_args(argv=None):
         metavar=('H', 'W'),
         help='image size',
     )
+    parser.add_argument(
+        '--onnx',
+        help='also time this export of the same weights (onnxruntime '
+        'backend, tools/deployment/export_onnx.py --with-body-model)',
+    )
     parser.add_argument('--iters', type=int, default=3)
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value',
+    )
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
         '--render',
@@ -80,6 +97,30 @@ def person_boxes(count: int, height: int, width: int) -> np.ndarray:
     )
 
 
+def onnx_line(onnx_model, infer, image, boxes, iters: int) -> str:
+    """People/s of ``onnx_model.predict`` on the image and its largest
+    vertex difference to PyTorch's ``infer()``."""
+
+    def predict():
+        return onnx_model.predict([image], [boxes])[0]
+
+    people = predict()  # warm-up
+    start = time.perf_counter()
+    for _ in range(iters):
+        predict()
+    per_image = (time.perf_counter() - start) / iters
+    expected = [s.pred_instances.vertices[0].cpu().numpy() for s in infer()]
+    diff = max(
+        float(np.abs(p['vertices'] - e).max())
+        for p, e in zip(people, expected)
+    )
+    return (
+        f'onnxruntime: {len(boxes) / per_image:7.2f} people/s '
+        f'({per_image * 1000:8.1f} ms/image), vertices max diff '
+        f'{diff:.1e} m'
+    )
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     device = torch.device(args.device)
@@ -87,7 +128,10 @@ def main(argv=None) -> None:
         args.config,
         args.checkpoint,
         device=args.device,
-        cfg_options={'model.body_model.model_path': args.model_path},
+        cfg_options={
+            'model.body_model.model_path': args.model_path,
+            **(args.cfg_options or {}),
+        },
     )
     height, width = args.size
     rng = np.random.default_rng(0)
@@ -102,6 +146,11 @@ def main(argv=None) -> None:
 
         renderer = MeshRenderer(args.render)
     faces = model.body_model.faces.cpu().numpy()
+    onnx_model = None
+    if args.onnx:
+        from h4w.apis import ONNXMeshModel
+
+        onnx_model = ONNXMeshModel(args.onnx, threads=torch.get_num_threads())
     for count in args.people:
         boxes = person_boxes(count, height, width)
 
@@ -129,6 +178,10 @@ def main(argv=None) -> None:
             fps = args.iters / (time.perf_counter() - start)
             line += f'; render ({renderer.backend}) {fps:.1f} frames/s'
         print(line)
+        if onnx_model is not None:
+            print(
+                '  ' + onnx_line(onnx_model, infer, image, boxes, args.iters)
+            )
     if renderer is not None:
         renderer.close()
 
