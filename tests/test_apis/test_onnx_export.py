@@ -29,6 +29,7 @@ from h4w.testing import smooth_crops
 from tests.conftest import REPO_ROOT, load_tool
 from tests.test_apis.helpers import CONFIGS
 from tests.test_models.test_estimators.test_reference_parity import randomize_
+from tests.test_tools.test_benchmark_inference import SMALL_RUN
 
 onnx = pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
@@ -256,14 +257,7 @@ def test_export_tool_pose2pose_hand(human_model_root, tmp_path, capsys):
             out,
             '--model-path',
             human_model_root,
-            '--people',
-            '1',
-            '3',
-            '--size',
-            '96',
-            '128',
-            '--iters',
-            '1',
+            *SMALL_RUN,
             '--cfg-options',
             *(f'{k}={v}' for k, v in options.items()),
         ]

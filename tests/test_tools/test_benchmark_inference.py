@@ -3,6 +3,10 @@ import re
 
 from tests.conftest import REPO_ROOT, load_tool
 
+#: A small benchmark_inference.py run: 1 and 3 people on a 128 x 96
+#: image, one timed call each.
+SMALL_RUN = ['--people', '1', '3', '--size', '96', '128', '--iters', '1']
+
 
 def test_benchmark_inference_reports_people_per_second(
     human_model_root, capsys
@@ -13,14 +17,7 @@ def test_benchmark_inference_reports_people_per_second(
             osp.join(REPO_ROOT, 'configs/pose2pose/pose2pose_hand_res50.py'),
             '--model-path',
             human_model_root,
-            '--people',
-            '1',
-            '3',
-            '--size',
-            '96',
-            '128',
-            '--iters',
-            '1',
+            *SMALL_RUN,
             '--render',
             'opencv',
         ]
