@@ -54,7 +54,7 @@ from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
 
-from h4w.body_models.joint_sets import SMPLX_BODY_NAMES
+from h4w.body_models.joint_sets import SMPLX_SKELETON_NAMES
 from h4w.body_models.model_files import load_model_data, missing_model_file
 
 __all__ = [
@@ -73,20 +73,6 @@ __all__ = [
     'select_track',
     'track_motion',
 ]
-
-_FINGERS = ('Index', 'Middle', 'Pinky', 'Ring', 'Thumb')
-
-#: Names of the 55 SMPL-X joints (kinematic tree order).
-SMPLX_SKELETON_NAMES = (
-    SMPLX_BODY_NAMES
-    + ('Jaw', 'L_Eye', 'R_Eye')
-    + tuple(
-        f'{side}_{finger}_{k}'
-        for side in 'LR'
-        for finger in _FINGERS
-        for k in (1, 2, 3)
-    )
-)
 
 #: Keys of the npz that the export reads (``fps`` and ``model`` are
 #: optional).

@@ -161,11 +161,10 @@ def init_model(
     return model.to(device).eval()
 
 
-def _pack(crop: dict) -> dict:
-    """One person's crop (:func:`crop_images`) as the model's input."""
-    from h4w.datasets.transforms import PackMeshInputs
-
-    item = PackMeshInputs()(
+def _pack(crop: dict, pack) -> dict:
+    """One person's crop (:func:`crop_images`) as the model's input
+    (``pack``: a ``PackMeshInputs``)."""
+    item = pack(
         dict(
             img=crop['img'],
             img2bb_trans=crop['img2bb_trans'],
@@ -246,7 +245,10 @@ def inference_mesh_batch(
     crops, counts = crop_images(imgs, bboxes, model.codec.input_size)
     if not crops:
         return [[] for _ in imgs]
-    packed = [_pack(crop) for crop in crops]
+    from h4w.datasets.transforms import PackMeshInputs
+
+    pack = PackMeshInputs()
+    packed = [_pack(crop, pack) for crop in crops]
     with torch.no_grad():
         samples = model.test_step(pseudo_collate(packed))
     prefix = model.body_model.param_layout.prefix

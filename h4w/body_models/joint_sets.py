@@ -156,6 +156,15 @@ _BODY_FLIP_PAIRS = (
 )
 
 # ---------------------------------------------------------------- SMPL-X
+#: The 55 joints of the SMPL-X kinematic tree (the rotations of the
+#: parameters, root first): body, jaw, eyes, left then right hand.
+SMPLX_SKELETON_NAMES = (
+    SMPLX_BODY_NAMES
+    + ('Jaw', 'L_Eye', 'R_Eye')
+    + tuple(_param_hand_names('L'))
+    + tuple(_param_hand_names('R'))
+)
+
 #: Joints output by the SMPL-X layer with ``use_face_contour=True`` (§3.2).
 SMPLX_OUTPUT_JOINT_NAMES = (
     SMPLX_BODY_NAMES
@@ -546,6 +555,7 @@ __all__ = [
     'PART_ANCHORS',
     'anchor_indices',
     'SMPLX_OUTPUT_JOINT_NAMES',
+    'SMPLX_SKELETON_NAMES',
     'SMPLX_VERTEX_JOINT_IDS',
     'SMPLX_PARAM_JOINTS',
     'SMPLX_JOINTS',

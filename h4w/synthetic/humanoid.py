@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from h4w.body_models.joint_sets import SMPLX_BODY_NAMES
+from h4w.body_models.joint_sets import SMPLX_SKELETON_NAMES
 
 SMPLX_PARENTS = np.array(
     [
@@ -72,16 +72,8 @@ SMPLX_PARENTS = np.array(
     ]
 )
 FINGERS = ('Index', 'Middle', 'Pinky', 'Ring', 'Thumb')
-SMPLX_JOINT_NAMES = (
-    SMPLX_BODY_NAMES
-    + ('Jaw', 'L_Eye', 'R_Eye')
-    + tuple(
-        f'{side}_{finger}_{k}'
-        for side in 'LR'
-        for finger in FINGERS
-        for k in (1, 2, 3)
-    )
-)
+#: The 55 SMPL-X skeleton joints, in kinematic-tree order.
+SMPLX_JOINT_NAMES = SMPLX_SKELETON_NAMES
 
 # Left-side and central joints (metres); right joints are mirrored.
 BODY_JOINTS = {
