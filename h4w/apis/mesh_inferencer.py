@@ -408,11 +408,7 @@ class MeshInferencer:
     def _smooth(self, frame: Frame, smoother: 'ParamSmoother') -> None:
         """Smooth each track's parameters, then recompute the meshes and
         the projected keypoints in one body-model forward."""
-        body_keys = ['root_pose', 'shape'] + [
-            b.key for b in self.layout.pose_blocks
-        ]
-        if self.layout.expression:
-            body_keys.append('expr')
+        body_keys = list(self.layout.param_names)
         keys = body_keys + list(self._SMOOTHED_CAMERA)
         for params, track_id in zip(frame.params, frame.track_ids):
             smoothed = smoother(

@@ -194,11 +194,7 @@ class ONNXMeshModel:
     def param_keys(self) -> List[str]:
         """The body-model parameters among the outputs, in the order of
         :func:`~h4w.apis.prediction_params`."""
-        keys = ['root_pose'] + [b.key for b in self.layout.pose_blocks]
-        keys.append('shape')
-        if self.layout.expression:
-            keys.append('expr')
-        return keys + ['cam_trans']
+        return [*self.layout.param_names, 'cam_trans']
 
     def run(self, crops: np.ndarray) -> Dict[str, np.ndarray]:
         """The graph on (N, 3, H, W) float32 RGB crops in [0, 255]: output

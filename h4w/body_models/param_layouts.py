@@ -93,6 +93,15 @@ class ParamLayout:
         return JOINT_SETS[self.joint_set]
 
     @property
+    def param_names(self) -> Tuple[str, ...]:
+        """Names of the body-model parameters of a prediction:
+        ``root_pose``, one per pose block, ``shape`` and ``expr`` when
+        the model has one (the keys of ``h4w.apis.prediction_params``
+        but ``cam_trans``)."""
+        names = ('root_pose', *(b.key for b in self.pose_blocks), 'shape')
+        return names + (('expr',) if self.expression else ())
+
+    @property
     def num_rotations(self) -> int:
         """Root plus the rotations of every block."""
         return 1 + sum(block.dim for block in self.pose_blocks) // 3
